@@ -1,0 +1,77 @@
+# scripts/lib/common.sh - shared set-up for the project's scripts (sourced, not run).
+#
+# Provides: cf_root (the checkout), cf_die, cf_need_packages (install what a
+# fresh Debian machine lacks), cf_configure (set up a meson build directory
+# once, reconfigure nothing that is already there).
+
+set -euo pipefail
+
+cf_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+cf_die() {
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+cf_log() {
+	printf '==> %s\n' "$*" >&2
+}
+
+# cf_missing_packages: print the Debian packages whose command or file is absent.
+cf_missing_packages() {
+	local missing=()
+	command -v meson >/dev/null 2>&1 || missing+=(meson)
+	command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
+	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+	command -v clang >/dev/null 2>&1 || missing+=(clang)
+	command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+	# libFuzzer and the sanitizer runtimes of clang 14.
+	if ! compgen -G '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null &&
+	   ! compgen -G '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a' >/dev/null; then
+		missing+=(libclang-rt-14-dev)
+	fi
+	[ -f /usr/include/jansson.h ] || missing+=(libjansson-dev)
+	printf '%s\n' "${missing[@]}"
+}
+
+# cf_need_packages: install the missing packages with apt-get (as root), or
+# print the exact command and stop.
+cf_need_packages() {
+	local pkgs
+	pkgs=$(cf_missing_packages | tr '\n' ' ')
+	pkgs=${pkgs% }
+	[ -z "$pkgs" ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		printf '%s: these packages are missing: %s\n' "${0##*/}" "$pkgs" >&2
+		printf 'install them as root, then run this again:\n  apt-get update && apt-get install -y %s\n' "$pkgs" >&2
+		exit 1
+	fi
+	cf_log "installing $pkgs"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || cf_die "apt-get update failed"
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	apt-get install -y -qq --no-install-recommends $pkgs >/dev/null ||
+		cf_die "apt-get install -y $pkgs failed"
+	pkgs=$(cf_missing_packages | tr '\n' ' ')
+	[ -z "${pkgs// /}" ] || cf_die "still missing after install: $pkgs"
+}
+
+# cf_configure DIR CC [meson options...]: configure DIR with compiler CC if it
+# is not a meson build directory yet. An existing directory is kept: ninja
+# reconfigures it when a meson.build changes.
+cf_configure() {
+	local dir=$1 compiler=$2
+	shift 2
+	if [ -f "$dir/build.ninja" ] && [ -f "$dir/meson-private/coredata.dat" ]; then
+		return 0
+	fi
+	local log
+	log=$(mktemp)
+	cf_log "configuring $dir with $compiler"
+	if ! CC=$compiler meson setup "$dir" "$cf_root" "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		cf_die "meson setup $dir failed"
+	fi
+	rm -f "$log"
+}
