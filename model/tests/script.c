@@ -80,7 +80,7 @@ static bool parse_actor(const char *w, uint32_t *actor)
 }
 
 /* Parses "ACTOR OP ARGS" into *op; returns an error text or NULL. */
-static const char *parse_op(char *text, struct cfm_op *op)
+const char *script_parse_op(char *text, struct cfm_op *op)
 {
 	struct words w = {text};
 	char *word;
@@ -208,8 +208,28 @@ static void describe_subtask(const struct cfm_subtask *s, char *out,
 		       s->value);
 }
 
-bool script_query(const struct cfm *m, const char *subject, char *out,
-                  size_t size)
+static const struct cfm_task *snap_task(const struct cfm_snapshot *s,
+                                        uint32_t id)
+{
+	for (uint32_t i = 0; i < s->ntasks; i++)
+		if (s->tasks[i].id == id)
+			return &s->tasks[i];
+	return NULL;
+}
+
+static const struct cfm_subtask *snap_subtask(const struct cfm_snapshot *s,
+                                              uint32_t instance,
+                                              uint32_t handle)
+{
+	for (uint32_t i = 0; i < s->nsubtasks; i++)
+		if (s->subtasks[i].handle == handle &&
+		    s->subtasks[i].instance == instance)
+			return &s->subtasks[i];
+	return NULL;
+}
+
+bool script_query(const struct cfm_snapshot *s, const char *subject,
+                  char *out, size_t size)
 {
 	char copy[LINE_MAX_LEN];
 	struct words w = {copy};
@@ -217,11 +237,11 @@ bool script_query(const struct cfm *m, const char *subject, char *out,
 	out[0] = '\0';
 	snprintf(copy, sizeof(copy), "%s", subject);
 	char *what = next_word(&w), *more = next_word(&w);
-	if (!what)
+	if (!what || next_word(&w))
 		return false;
 
 	if (what[0] == 'T' && parse_u32(what + 1, &a)) {
-		const struct cfm_task *t = cfm_task_get(m, a);
+		const struct cfm_task *t = snap_task(s, a);
 		if (!more) {
 			if (t)
 				append(out, size, "%s %s",
@@ -229,33 +249,23 @@ bool script_query(const struct cfm *m, const char *subject, char *out,
 				       cfm_activity_name(t->activity));
 			else
 				append(out, size, "EXITED");
-			return true;
-		}
-		if (strcmp(more, "resources") == 0) {
+		} else if (strcmp(more, "resources") == 0) {
 			for (uint32_t r = 1; t && r <= CFM_MAX_RESOURCES; r++)
 				if (t->resource[r])
 					append(out, size, "%sr%u",
 					       out[0] ? " " : "", r);
-			if (!out[0])
-				append(out, size, "none");
-			return true;
-		}
-		if (strcmp(more, "subscribers") == 0) {
-			struct cfm_snapshot *snap = malloc(sizeof(*snap));
-			if (!snap)
-				return false;
-			cfm_snapshot(m, snap);
-			/* By seq: the canonical order puts tables first. */
+		} else if (strcmp(more, "subscribers") == 0) {
+			/* In subscription (seq) order. */
 			uint32_t last = 0;
 			for (;;) {
 				const struct cfm_subtask *next = NULL;
-				for (uint32_t i = 0; i < snap->nsubtasks; i++) {
-					const struct cfm_subtask *s =
-					    &snap->subtasks[i];
-					if (s->subscribed && s->task == a &&
-					    s->seq > last &&
-					    (!next || s->seq < next->seq))
-						next = s;
+				for (uint32_t i = 0; i < s->nsubtasks; i++) {
+					const struct cfm_subtask *st =
+					    &s->subtasks[i];
+					if (st->subscribed && st->task == a &&
+					    st->seq > last &&
+					    (!next || st->seq < next->seq))
+						next = st;
 				}
 				if (!next)
 					break;
@@ -268,52 +278,57 @@ bool script_query(const struct cfm *m, const char *subject, char *out,
 					append(out, size, "%sabandoned",
 					       out[0] ? " " : "");
 			}
-			free(snap);
-			if (!out[0])
-				append(out, size, "none");
-			return true;
+		} else {
+			return false;
 		}
-		return false;
+		if (!out[0])
+			append(out, size, "none");
+		return true;
 	}
 	if (what[0] == 'h' && parse_at(what + 1, &a, &b) && !more) {
-		const struct cfm_subtask *s = cfm_subtask_get(m, b, a);
-		if (s)
-			describe_subtask(s, out, size);
+		const struct cfm_subtask *st = snap_subtask(s, b, a);
+		if (st)
+			describe_subtask(st, out, size);
 		else
 			append(out, size, "free");
 		return true;
 	}
 	if (strcmp(what, "queue") == 0 && !more) {
-		for (uint32_t i = 0; i < m->queue_len; i++)
-			append(out, size, "%sT%u", i ? " " : "", m->queue[i]);
-		if (m->queue_len == 0)
+		for (uint32_t i = 0; i < s->queue_len; i++)
+			append(out, size, "%sT%u", i ? " " : "", s->queue[i]);
+		if (s->queue_len == 0)
 			append(out, size, "empty");
 		return true;
 	}
 	if (strcmp(what, "clock") == 0 && !more) {
-		append(out, size, "%llu", (unsigned long long)m->clock);
+		append(out, size, "%llu", (unsigned long long)s->clock);
 		return true;
 	}
 	if (strcmp(what, "bp") == 0 && more && parse_u32(more, &a) &&
 	    a < CFM_MAX_INSTANCES) {
-		append(out, size, "%u", m->backpressure[a]);
+		append(out, size, "%u", s->backpressure[a]);
 		return true;
 	}
 	if (strcmp(what, "key") == 0 && more && parse_at(more, &a, &b)) {
-		uint32_t t = cfm_registry_get(m, b, a);
-		if (t)
-			append(out, size, "T%u", t);
-		else
+		for (uint32_t i = 0; i < s->nkeys; i++)
+			if (s->keys[i].key == a && s->keys[i].instance == b)
+				append(out, size, "T%u", s->keys[i].task);
+		if (!out[0])
 			append(out, size, "none");
 		return true;
 	}
 	if (strcmp(what, "counts") == 0 && !more) {
-		struct cfm_counts c = cfm_counts(m);
+		uint32_t handles = 0, resources = 0;
+		for (uint32_t i = 0; i < s->nsubtasks; i++)
+			handles += s->subtasks[i].handle != 0;
+		for (uint32_t i = 0; i < s->ntasks; i++)
+			for (uint32_t r = 1; r <= CFM_MAX_RESOURCES; r++)
+				resources += s->tasks[i].resource[r];
 		append(out, size,
 		       "tasks %u subtasks %u handles %u resources %u keys %u "
 		       "queue %u",
-		       c.tasks, c.subtasks, c.handles, c.resources, c.keys,
-		       c.queue);
+		       s->ntasks, s->nsubtasks, handles, resources, s->nkeys,
+		       s->queue_len);
 		return true;
 	}
 	return false;
@@ -340,27 +355,29 @@ static char *squeeze(char *s)
 	return s;
 }
 
-static struct cfm_snapshot failure_snapshot;
+/* Snapshots are large; tests run one at a time, so one buffer serves. */
+static struct cfm_snapshot script_snapshot;
 
 #if defined(__GNUC__)
 __attribute__((noreturn, format(printf, 3, 4)))
 #endif
-static void script_fail(const struct cfm *m, int line, const char *fmt, ...)
+static void script_fail(const struct script_target *t, int line,
+                        const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cfm_snapshot(m, &failure_snapshot);
-	printf("# model state at script line %d:\n", line);
+	t->snapshot(t->ctx, &script_snapshot);
+	printf("# %s state at script line %d:\n", t->name, line);
 	fflush(stdout);
-	/* Indent the snapshot as TAP diagnostics. */
+	/* The snapshot as TAP diagnostics. */
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 	if (mem) {
-		cfm_snapshot_print(mem, &failure_snapshot);
+		cfm_snapshot_print(mem, &script_snapshot);
 		fclose(mem);
 		for (char *p = buf, *nl; p && *p; p = nl + 1) {
 			nl = strchr(p, '\n');
@@ -370,10 +387,10 @@ static void script_fail(const struct cfm *m, int line, const char *fmt, ...)
 		}
 		free(buf);
 	}
-	tap_fail("script", line, "%s", msg);
+	tap_fail("script", line, "%s: %s", t->name, msg);
 }
 
-void script_run(struct cfm *m, const char *text)
+void script_exec(const struct script_target *t, const char *text)
 {
 	char line[LINE_MAX_LEN];
 	int number = 0;
@@ -384,7 +401,7 @@ void script_run(struct cfm *m, const char *text)
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		number++;
 		if (len >= sizeof(line))
-			script_fail(m, number, "line too long");
+			script_fail(t, number, "line too long");
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p += len + (nl != NULL);
@@ -396,15 +413,17 @@ void script_run(struct cfm *m, const char *text)
 			char *eq = strchr(line, '=');
 			char got[LINE_MAX_LEN];
 			if (!eq)
-				script_fail(m, number, "query without '='");
+				script_fail(t, number, "query without '='");
 			*eq = '\0';
 			char *subject = squeeze(line + 1);
 			char *want = squeeze(eq + 1);
-			if (!script_query(m, subject, got, sizeof(got)))
-				script_fail(m, number, "unknown query '%s'",
+			t->snapshot(t->ctx, &script_snapshot);
+			if (!script_query(&script_snapshot, subject, got,
+			                  sizeof(got)))
+				script_fail(t, number, "unknown query '%s'",
 				            subject);
 			if (strcmp(got, want) != 0)
-				script_fail(m, number,
+				script_fail(t, number,
 				            "? %s: got '%s', expected '%s'",
 				            subject, got, want);
 			continue;
@@ -417,15 +436,31 @@ void script_run(struct cfm *m, const char *text)
 			want = squeeze(arrow + 2);
 		}
 		struct cfm_op op;
-		const char *err = parse_op(line, &op);
+		const char *err = script_parse_op(line, &op);
 		if (err)
-			script_fail(m, number, "%s", err);
-		struct cfm_result r = cfm_apply(m, &op);
+			script_fail(t, number, "%s", err);
+		struct cfm_result r = t->apply(t->ctx, &op);
 		char got[128], optext[128];
 		cfm_result_format(&op, &r, got, sizeof(got));
 		cfm_op_format(&op, optext, sizeof(optext));
 		if (want ? strcmp(got, want) != 0 : r.err != CFM_OK)
-			script_fail(m, number, "%s: got '%s', expected '%s'",
+			script_fail(t, number, "%s: got '%s', expected '%s'",
 			            optext, got, want ? want : "success");
 	}
+}
+
+static struct cfm_result model_apply(void *ctx, const struct cfm_op *op)
+{
+	return cfm_apply(ctx, op);
+}
+
+static void model_snapshot(void *ctx, struct cfm_snapshot *out)
+{
+	cfm_snapshot(ctx, out);
+}
+
+void script_run(struct cfm *m, const char *text)
+{
+	struct script_target t = {"model", m, model_apply, model_snapshot};
+	script_exec(&t, text);
 }

@@ -28,17 +28,34 @@
 
 #include "cfm.h"
 
-/* Runs text against m line by line. On the first mismatch or parse error it
- * prints the snapshot and fails the current test (tap_fail) naming the
- * line. */
+/* What a script runs against: the model, or anything that takes the
+ * model's operations and shows its state as a model snapshot (the harness
+ * presents the runtime this way). */
+struct script_target {
+	const char *name; /* "model", "runtime": named in failures */
+	void *ctx;
+	struct cfm_result (*apply)(void *ctx, const struct cfm_op *op);
+	void (*snapshot)(void *ctx, struct cfm_snapshot *out);
+};
+
+/* Runs text against a target line by line. On the first mismatch or parse
+ * error it prints the target's snapshot and fails the current test
+ * (tap_fail) naming the line. */
+void script_exec(const struct script_target *t, const char *text);
+
+/* script_exec() on the model m. */
 void script_run(struct cfm *m, const char *text);
+
+/* Parses "ACTOR OP ARGS" as the scripts write it; returns NULL on success
+ * or what is wrong. text is modified. */
+const char *script_parse_op(char *text, struct cfm_op *op);
 
 /* A standard run for tests: N instances and roomy caps. */
 void script_init(struct cfm *m, uint32_t instances);
 
 /* Formats a piece of state as the "? SUBJECT = TEXT" query sees it; returns
  * false if the subject is not understood. */
-bool script_query(const struct cfm *m, const char *subject, char *out,
-                  size_t size);
+bool script_query(const struct cfm_snapshot *s, const char *subject,
+                  char *out, size_t size);
 
 #endif /* SCRIPT_H */
