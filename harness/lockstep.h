@@ -1,0 +1,48 @@
+/* lockstep.h - the model and the runtime, side by side.
+ *
+ * cfh_lockstep_apply() performs one operation on both and compares what
+ * they return; cfh_lockstep_compare() compares their whole states. Both say
+ * what differs in words a person can act on. */
+#ifndef CFH_LOCKSTEP_H
+#define CFH_LOCKSTEP_H
+
+#include <stdio.h>
+
+#include "cfm.h"
+#include "rtview.h"
+
+struct cfh_lockstep {
+	struct cfm model;
+	struct cfh_rt rt;
+	struct cfm_snapshot ms, rs; /* scratch for comparisons */
+};
+
+/* Sets up both sides with the same caps. Returns false (and prints why to
+ * stderr) if either refuses the config or memory is short. */
+bool cfh_lockstep_init(struct cfh_lockstep *ls, const struct cfm_config *cfg,
+                       const struct cfh_rt_options *opts);
+void cfh_lockstep_fini(struct cfh_lockstep *ls);
+
+/* Applies op to both sides; fills both results. Returns true if they are
+ * the same observable result (C-37 divergence otherwise). */
+bool cfh_lockstep_apply(struct cfh_lockstep *ls, const struct cfm_op *op,
+                        struct cfm_result *model, struct cfm_result *rt);
+
+/* True if two results are observably the same for op. */
+bool cfh_result_equal(const struct cfm_op *op, const struct cfm_result *a,
+                      const struct cfm_result *b);
+
+/* Compares the two sides' whole states (into ls->ms and ls->rs). Returns
+ * true if equal; otherwise, if out is not NULL, prints each differing line
+ * as "- model" / "+ runtime". */
+bool cfh_lockstep_compare(struct cfh_lockstep *ls, FILE *out);
+
+/* Field-by-field equality of two canonical snapshots. */
+bool cfh_snapshot_equal(const struct cfm_snapshot *a,
+                        const struct cfm_snapshot *b);
+
+/* Prints the lines where two snapshots' printed forms differ. */
+void cfh_snapshot_diff(const struct cfm_snapshot *model,
+                       const struct cfm_snapshot *rt, FILE *out);
+
+#endif /* CFH_LOCKSTEP_H */

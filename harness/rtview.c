@@ -1,0 +1,251 @@
+/* rtview.c - drives the runtime with the model's operations. */
+#include "rtview.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The contract's codes are the runtime's first codes, in the same order;
+ * the states and events are numbered alike. */
+_Static_assert((int)CFR_E_ACTIVE == (int)CFM_E_ACTIVE, "error codes");
+_Static_assert((int)CFR_BLOCKED == (int)CFM_BLOCKED, "statuses");
+_Static_assert((int)CFR_TASK_RESOLVED == (int)CFM_TASK_RESOLVED, "states");
+_Static_assert((int)CFR_ACT_EXITED == (int)CFM_ACT_EXITED, "activities");
+_Static_assert((int)CFR_EV_TASK_CANCELLED == (int)CFM_EV_TASK_CANCELLED,
+               "events");
+_Static_assert(CFM_MAX_RESOURCES <= CFR_MAX_RESOURCES, "resources");
+
+enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
+                         const struct cfh_rt_options *opts)
+{
+	static const struct cfh_rt_options defaults;
+	if (!opts)
+		opts = &defaults;
+	struct cfr_config rc = {
+	    .instances = cfg->instances,
+	    .max_tasks = cfg->max_tasks,
+	    .max_handles = cfg->max_handles,
+	    .max_resources = cfg->max_resources,
+	    .max_keys = cfg->max_keys,
+	    .pool_chunk = opts->pool_chunk,
+	    .allocator = opts->allocator,
+	    .observer = opts->observer,
+	    .observer_ctx = opts->observer_ctx,
+	};
+	memset(v, 0, sizeof(*v));
+	v->snap.backpressure = calloc(CFM_MAX_INSTANCES, sizeof(uint32_t));
+	v->snap.queue = calloc(CFM_MAX_TASKS, sizeof(uint32_t));
+	v->snap.tasks = calloc(CFM_MAX_TASKS, sizeof(struct cfr_task_info));
+	v->snap.subtasks =
+	    calloc(CFM_MAX_SUBTASKS, sizeof(struct cfr_subtask_info));
+	v->snap.keys = calloc(CFM_MAX_KEYS, sizeof(struct cfr_key_info));
+	v->snap.queue_cap = CFM_MAX_TASKS;
+	v->snap.tasks_cap = CFM_MAX_TASKS;
+	v->snap.subtasks_cap = CFM_MAX_SUBTASKS;
+	v->snap.keys_cap = CFM_MAX_KEYS;
+	if (!v->snap.backpressure || !v->snap.queue || !v->snap.tasks ||
+	    !v->snap.subtasks || !v->snap.keys) {
+		cfh_rt_fini(v);
+		return CFR_E_NOMEM;
+	}
+	enum cfr_err err = cfr_create(&rc, &v->rt);
+	if (err != CFR_OK)
+		cfh_rt_fini(v);
+	return err;
+}
+
+void cfh_rt_fini(struct cfh_rt *v)
+{
+	cfr_destroy(&v->rt);
+	free(v->slots);
+	free(v->slot_tags);
+	free(v->snap.backpressure);
+	free(v->snap.queue);
+	free(v->snap.tasks);
+	free(v->snap.subtasks);
+	free(v->snap.keys);
+	memset(v, 0, sizeof(*v));
+}
+
+void cfh_rt_reset(struct cfh_rt *v)
+{
+	cfr_reset(v->rt);
+	v->calls = 0;
+}
+
+/* Makes room for the slot of the next call; false if memory is short. */
+static bool reserve_slot(struct cfh_rt *v)
+{
+	if (v->calls + 1 < v->slots_cap)
+		return true;
+	uint32_t cap = v->slots_cap ? v->slots_cap * 2 : 64;
+	struct cfr_slot *slots = realloc(v->slots, cap * sizeof(*slots));
+	if (!slots)
+		return false;
+	v->slots = slots;
+	uint32_t *tags = realloc(v->slot_tags, cap * sizeof(*tags));
+	if (!tags)
+		return false;
+	v->slot_tags = tags;
+	v->slots_cap = cap;
+	return true;
+}
+
+struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
+{
+	struct cfm_result r = {0};
+	struct cfr *rt = v->rt;
+	uint32_t actor = op->actor;
+	enum cfr_err err = CFR_E_RANGE;
+	enum cfr_status status = CFR_STARTING;
+	struct cfr_event ev = {CFR_EV_NONE, 0, CFR_STARTING};
+
+	switch (op->code) {
+	case CFM_OP_CALL: {
+		struct cfr_call_options o = {op->shared, op->key,
+		                             op->has_deadline, op->deadline};
+		struct cfr_call_result cr = {CFR_STARTING, 0, 0};
+		if (!reserve_slot(v)) {
+			err = CFR_E_NOMEM;
+			break;
+		}
+		/* The slot the runtime would use if the call succeeds. */
+		uint32_t call = v->calls + 1;
+		v->slots[call] = (struct cfr_slot){CFH_SLOT_UNWRITTEN, 0};
+		v->slot_tags[call] = op->slot;
+		err = cfr_call(rt, actor, op->instance, &o, &v->slots[call],
+		               &cr);
+		if (err == CFR_OK) {
+			v->calls = call;
+			r.status = (enum cfm_status)cr.status;
+			r.handle = cr.handle;
+			r.task = cr.task;
+		}
+		break;
+	}
+	case CFM_OP_SUBTASK_CANCEL:
+		err = cfr_subtask_cancel(rt, actor, op->handle, &status);
+		r.status = (enum cfm_status)status;
+		break;
+	case CFM_OP_SUBTASK_DROP:
+		err = cfr_subtask_drop(rt, actor, op->handle);
+		break;
+	case CFM_OP_TASK_RETURN:
+		err = cfr_task_return(rt, actor, (enum cfr_kind)op->kind,
+		                      op->value);
+		break;
+	case CFM_OP_TASK_CANCEL:
+		err = cfr_task_cancel(rt, actor);
+		break;
+	case CFM_OP_WAIT:
+		err = cfr_wait(rt, actor, op->cancellable);
+		break;
+	case CFM_OP_YIELD:
+		err = cfr_yield(rt, actor);
+		break;
+	case CFM_OP_EXIT:
+		err = cfr_exit(rt, actor);
+		break;
+	case CFM_OP_RESOURCE_NEW:
+		err = cfr_resource_new(rt, actor, &r.resource);
+		break;
+	case CFM_OP_RESOURCE_DROP:
+		err = cfr_resource_drop(rt, actor, op->resource);
+		break;
+	case CFM_OP_BACKPRESSURE:
+		err = cfr_backpressure(rt, actor, op->instance, op->delta);
+		break;
+	case CFM_OP_TICK:
+		err = cfr_tick(rt, actor, op->n);
+		break;
+	case CFM_OP_RUN:
+		err = cfr_run(rt, actor, op->n, &r.task, &ev);
+		break;
+	case CFM_OP_POLL:
+		err = cfr_poll(rt, actor, &ev);
+		break;
+	}
+	v->last_err = err;
+	if (err != CFR_OK) /* C-6: an error returns nothing else */
+		return (struct cfm_result){
+		    .err = err <= CFR_E_ACTIVE ? (enum cfm_err)err
+		                                : CFM_E_LIMIT};
+	r.event = (struct cfm_event){(enum cfm_event_code)ev.code, ev.handle,
+	                             (enum cfm_status)ev.status};
+	return r;
+}
+
+const struct cfr_slot *cfh_rt_slot(const struct cfh_rt *v, uint32_t call)
+{
+	return call >= 1 && call <= v->calls ? &v->slots[call] : NULL;
+}
+
+void cfh_rt_snapshot(struct cfh_rt *v, struct cfm_snapshot *out)
+{
+	struct cfr_snapshot *s = &v->snap;
+	memset(out, 0, sizeof(*out));
+	/* The arrays hold the model's maxima, which the caps never exceed;
+	 * counts beyond them are clamped and show up as differences. */
+	(void)cfr_snapshot(v->rt, s);
+	out->clock = s->clock;
+	out->instances = s->instances;
+	out->next_task_id = s->next_task_id;
+	out->active = s->active;
+	for (uint32_t i = 0; i < s->instances && i < CFM_MAX_INSTANCES; i++)
+		out->backpressure[i] = s->backpressure[i];
+	out->queue_len = (uint32_t)(s->queue_len < CFM_MAX_TASKS ? s->queue_len
+	                                                        : CFM_MAX_TASKS);
+	memcpy(out->queue, s->queue, out->queue_len * sizeof(out->queue[0]));
+
+	out->ntasks = (uint32_t)(s->ntasks < CFM_MAX_TASKS ? s->ntasks
+	                                                  : CFM_MAX_TASKS);
+	for (uint32_t i = 0; i < out->ntasks; i++) {
+		const struct cfr_task_info *t = &s->tasks[i];
+		struct cfm_task *m = &out->tasks[i];
+		m->live = true;
+		m->id = t->id;
+		m->instance = t->instance;
+		m->state = (enum cfm_task_state)t->state;
+		m->activity = (enum cfm_activity)t->activity;
+		m->activated = t->activated;
+		m->wait_cancellable = t->wait_cancellable;
+		m->yielded = t->yielded;
+		m->cancel_due = t->cancel_due;
+		for (uint32_t r = 1; r <= CFM_MAX_RESOURCES; r++)
+			m->resource[r] = (t->resources >> (r - 1)) & 1;
+	}
+
+	out->nsubtasks = (uint32_t)(s->nsubtasks < CFM_MAX_SUBTASKS
+	                                ? s->nsubtasks
+	                                : CFM_MAX_SUBTASKS);
+	for (uint32_t i = 0; i < out->nsubtasks; i++) {
+		const struct cfr_subtask_info *st = &s->subtasks[i];
+		struct cfm_subtask *m = &out->subtasks[i];
+		const struct cfr_slot *slot = cfh_rt_slot(v, st->call);
+		m->live = true;
+		m->instance = st->instance;
+		m->handle = st->handle;
+		m->owner = st->owner;
+		m->task = st->task;
+		m->seq = st->call;
+		m->subscribed = st->subscribed;
+		m->state = (enum cfm_status)st->state;
+		m->cancel_requested = st->cancel_requested;
+		m->delivered = st->delivered;
+		m->timed_out = st->timed_out;
+		m->pending = st->pending;
+		m->deadline = st->deadline;
+		m->slot = slot ? v->slot_tags[st->call] : 0;
+		if (slot && slot->kind != CFH_SLOT_UNWRITTEN) {
+			m->slot_written = true;
+			m->kind = (enum cfm_kind)slot->kind;
+			m->value = slot->value;
+		}
+	}
+
+	out->nkeys = (uint32_t)(s->nkeys < CFM_MAX_KEYS ? s->nkeys
+	                                               : CFM_MAX_KEYS);
+	for (uint32_t i = 0; i < out->nkeys; i++)
+		out->keys[i] = (struct cfm_key){true, s->keys[i].instance,
+		                                s->keys[i].key,
+		                                s->keys[i].task};
+}

@@ -1,0 +1,54 @@
+/* rtview.h - the runtime (impl/) seen through the model's vocabulary.
+ *
+ * A cfh_rt wraps one struct cfr: it takes the model's operations
+ * (struct cfm_op), calls the runtime's API, and returns the model's result
+ * type; it owns the caller memory the runtime writes results into (one
+ * slot per call, by call number) and turns the runtime's snapshot into a
+ * struct cfm_snapshot, so the two sides can be compared field by field.
+ */
+#ifndef CFH_RTVIEW_H
+#define CFH_RTVIEW_H
+
+#include "cfm.h"
+#include "cfr.h"
+
+/* A result slot the runtime has not written holds this kind. */
+#define CFH_SLOT_UNWRITTEN 0xfffffffeu
+
+struct cfh_rt {
+	struct cfr *rt;
+	struct cfr_slot *slots; /* [call number], call numbers from 1 */
+	uint32_t *slot_tags;    /* the op's slot tag, by call number */
+	uint32_t slots_cap;     /* entries in both arrays */
+	uint32_t calls;         /* call numbers handed out */
+	enum cfr_err last_err;  /* the runtime's own code for the last op */
+	struct cfr_snapshot snap;
+};
+
+/* How to build the runtime beyond the model's caps; all may be zero. */
+struct cfh_rt_options {
+	const struct cfr_allocator *allocator;
+	void (*observer)(void *ctx, const struct cfr_notice *notice);
+	void *observer_ctx;
+	uint32_t pool_chunk;
+};
+
+/* Creates the runtime with the model's caps. opts may be NULL. Returns
+ * CFR_OK, CFR_E_CONFIG or CFR_E_NOMEM. */
+enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
+                         const struct cfh_rt_options *opts);
+void cfh_rt_fini(struct cfh_rt *v);
+/* Back to a fresh runtime, reusing every allocation. */
+void cfh_rt_reset(struct cfh_rt *v);
+
+/* Performs op on the runtime. The result's err is the contract's code; a
+ * runtime-only code (E_NOMEM) is in v->last_err and makes err E_LIMIT. */
+struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op);
+
+/* The runtime's state in the model's canonical form. */
+void cfh_rt_snapshot(struct cfh_rt *v, struct cfm_snapshot *out);
+
+/* The caller memory of call number `call` (1-based), or NULL. */
+const struct cfr_slot *cfh_rt_slot(const struct cfh_rt *v, uint32_t call);
+
+#endif /* CFH_RTVIEW_H */
