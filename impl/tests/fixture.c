@@ -5,37 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *ca_alloc(void *ctx, size_t size)
-{
-	struct count_alloc *ca = ctx;
-	if (ca->fail_at && ++ca->allocs == ca->fail_at)
-		return NULL;
-	if (!ca->fail_at)
-		ca->allocs++;
-	void *p = malloc(size);
-	if (p) {
-		ca->bytes += size;
-		if (ca->bytes > ca->peak)
-			ca->peak = ca->bytes;
-	}
-	return p;
-}
-
-static void ca_release(void *ctx, void *p, size_t size)
-{
-	struct count_alloc *ca = ctx;
-	ca->frees++;
-	ca->bytes -= size;
-	free(p);
-}
-
-void count_alloc_init(struct count_alloc *ca, unsigned long fail_at)
-{
-	memset(ca, 0, sizeof(*ca));
-	ca->fail_at = fail_at;
-	ca->hooks = (struct cfr_allocator){ca_alloc, ca_release, ca};
-}
-
 static struct cfm_result lockstep_apply(void *ctx, const struct cfm_op *op)
 {
 	struct fixture *f = ctx;
@@ -63,7 +32,7 @@ static void lockstep_snapshot(void *ctx, struct cfm_snapshot *out)
 void fx_begin_cfg(struct fixture *f, const struct cfm_config *cfg)
 {
 	memset(f, 0, sizeof(*f));
-	count_alloc_init(&f->ca, 0);
+	cfh_alloc_init(&f->ca, 0);
 	struct cfh_rt_options opts = {.allocator = &f->ca.hooks};
 	if (!cfh_lockstep_init(&f->ls, cfg, &opts))
 		tap_fail(__FILE__, __LINE__, "cannot set up model and runtime");

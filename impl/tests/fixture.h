@@ -5,23 +5,13 @@
 
 #include <stddef.h>
 
+#include "alloc.h"
 #include "cfr.h"
 #include "lockstep.h"
 #include "script.h"
 
-/* An allocator that counts, and fails allocation number fail_at (1-based;
- * 0 never fails). */
-struct count_alloc {
-	size_t bytes, peak;
-	unsigned long allocs, frees;
-	unsigned long fail_at;
-	struct cfr_allocator hooks;
-};
-
-void count_alloc_init(struct count_alloc *ca, unsigned long fail_at);
-
 struct fixture {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfh_lockstep ls;
 	struct script_target target;
 };

@@ -33,10 +33,10 @@ static struct cfm_snapshot before, after;
  * Returns true if that allocation was reached. */
 static bool run_failing_at(unsigned long fail_at)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfh_rt v;
 	struct cfm m;
-	count_alloc_init(&ca, fail_at);
+	cfh_alloc_init(&ca, fail_at);
 	script_init(&m, 4);
 	struct cfh_rt_options opts = {.allocator = &ca.hooks, .pool_chunk = 1};
 	enum cfr_err err = cfh_rt_init(&v, &m.cfg, &opts);
@@ -91,11 +91,11 @@ static void alloc_failure_each_allocation_is_clean(void)
  * call succeeds once memory is there again. */
 static void alloc_failure_then_retry_succeeds(void)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfh_rt v;
 	struct cfm m;
 	script_init(&m, 2);
-	count_alloc_init(&ca, 0);
+	cfh_alloc_init(&ca, 0);
 	struct cfh_rt_options opts = {.allocator = &ca.hooks, .pool_chunk = 1};
 	ASSERT_EQ(cfh_rt_init(&v, &m.cfg, &opts), CFR_OK);
 	ca.fail_at = ca.allocs + 2; /* the subtask record, after the task's */

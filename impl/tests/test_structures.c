@@ -18,16 +18,16 @@ static uint32_t lcg(uint32_t *s)
 	return *s >> 8;
 }
 
-static struct cfr_mem test_mem(struct count_alloc *ca)
+static struct cfr_mem test_mem(struct cfh_alloc *ca)
 {
-	count_alloc_init(ca, 0);
+	cfh_alloc_init(ca, 0);
 	return (struct cfr_mem){ca->hooks, 0};
 }
 
 /* C-3: the lowest free index, reused at once. */
 static void table_gives_lowest_free_index(void)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfr_mem m = test_mem(&ca);
 	struct cfr_table t;
 	uint32_t gen;
@@ -52,7 +52,7 @@ static void table_gives_lowest_free_index(void)
  * checked lookup with the old one finds nothing. */
 static void table_generation_rejects_stale_reference(void)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfr_mem m = test_mem(&ca);
 	struct cfr_table t;
 	uint32_t g1, g2;
@@ -78,7 +78,7 @@ static void table_generation_rejects_stale_reference(void)
 /* The table against a naive model over many random inserts and removes. */
 static void table_matches_naive_lowest_free(void)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfr_mem m = test_mem(&ca);
 	struct cfr_table t;
 	bool used[65] = {false};
@@ -158,7 +158,7 @@ static void pheap_orders_and_removes_any_node(void)
  * returns on release. */
 static void pool_reuses_records_and_chunks(void)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfr_mem m = test_mem(&ca);
 	struct cfr_pool p;
 	void *r[10];
@@ -182,8 +182,8 @@ static void pool_reuses_records_and_chunks(void)
 /* A pool whose allocator fails returns NULL and leaves nothing behind. */
 static void pool_reports_allocation_failure(void)
 {
-	struct count_alloc ca;
-	count_alloc_init(&ca, 2);
+	struct cfh_alloc ca;
+	cfh_alloc_init(&ca, 2);
 	struct cfr_mem m = {ca.hooks, 0};
 	struct cfr_pool p;
 	cfr_pool_init(&p, 16, 1);
@@ -199,7 +199,7 @@ static void pool_reports_allocation_failure(void)
  * bucket chain. */
 static void registry_maps_instance_and_key(void)
 {
-	struct count_alloc ca;
+	struct cfh_alloc ca;
 	struct cfr_mem m = test_mem(&ca);
 	struct cfr_registry r;
 	static struct cfr_reg_node nodes[200];
@@ -253,8 +253,8 @@ static void list_keeps_fifo_order(void)
 /* A bad config is refused with E_CONFIG and nothing allocated. */
 static void runtime_rejects_bad_config(void)
 {
-	struct count_alloc ca;
-	count_alloc_init(&ca, 0);
+	struct cfh_alloc ca;
+	cfh_alloc_init(&ca, 0);
 	struct cfr_config c = {1, 4, 4, 4, 4, 0, &ca.hooks, NULL, NULL};
 	struct cfr *rt = (struct cfr *)&ca;
 	ASSERT_EQ(cfr_create(&c, &rt), CFR_E_CONFIG);

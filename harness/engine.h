@@ -1,0 +1,93 @@
+/* engine.h - one run of the differential harness: steps applied to the
+ * model and the runtime in lockstep, the drain of C-36, teardown, and the
+ * oracle of C-37.
+ *
+ * The oracle has two halves. The differential half compares the runtime
+ * with the model: return codes, handles, activations, events, whole states,
+ * and after the drain the tasks and counts each side still holds. The
+ * invariant half needs no model: it follows every call through the
+ * runtime's observer notices and the harness's own bookkeeping of handles,
+ * and flags a result slot written after cancellation, delivery or drop
+ * (late_publication), a subtask settled or delivered twice
+ * (double_settlement), an event or settlement reaching a freed handle or
+ * its next occupant (stale_event), tasks left running after the drain and
+ * anything left after teardown. With diff off, only the invariant half
+ * judges: the model still decodes the input, so the same bytes give the
+ * same steps in both modes.
+ */
+#ifndef CFH_ENGINE_H
+#define CFH_ENGINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode.h"
+#include "lockstep.h"
+
+#define CFH_CLASSES(X)                                                         \
+	X(NONE, "none")                                                        \
+	X(DIVERGENCE, "divergence")                                            \
+	X(DOUBLE_SETTLEMENT, "double_settlement")                              \
+	X(LATE_PUBLICATION, "late_publication")                                \
+	X(STALE_EVENT, "stale_event")                                          \
+	X(LEFT_RUNNING, "left_running")                                        \
+	X(LEAK, "leak")                                                        \
+	X(CRASH, "crash")
+
+#define CFH_ENUM_CLASS(name, text) CFH_##name,
+enum cfh_class { CFH_CLASSES(CFH_ENUM_CLASS) };
+#undef CFH_ENUM_CLASS
+
+const char *cfh_class_name(enum cfh_class c);
+/* The class named text ("late_publication"), or -1. */
+int cfh_class_from_name(const char *text);
+
+struct cfh_options {
+	bool diff;       /* compare with the model (the default) */
+	bool every_step; /* compare whole states after every step, not just
+	                    at the end: slower, finds the first step exactly */
+	FILE *trace;     /* if set, every step is printed here */
+};
+
+struct cfh_finding {
+	enum cfh_class cls;
+	char op[24];   /* the operation where it showed, or "drain", "teardown" */
+	uint32_t step; /* 1-based; input steps, then drain steps */
+	char detail[256];
+};
+
+/* What one run produced. The trace hash covers every step's operation and
+ * both sides' results, so two runs of the same input must agree on it. */
+struct cfh_outcome {
+	struct cfh_finding finding;
+	uint32_t steps;       /* input steps */
+	uint32_t drain_steps; /* steps the drain took */
+	uint64_t trace_hash;
+};
+
+/* Where the steps come from: fuzzer bytes, or an explicit list. */
+struct cfh_source {
+	const uint8_t *data; /* bytes, decoded against the model */
+	size_t size;
+	const struct cfh_setup *setup; /* with ops: the run's setup */
+	const struct cfm_op *ops;      /* explicit operations */
+	size_t nops;
+};
+
+/* Runs one input to the end (steps, drain, teardown) and fills *out. If
+ * report is not NULL and there is a finding, a readable report goes there:
+ * the signature, the step, the last operations with both sides' results and
+ * the two states' difference. */
+void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
+             struct cfh_outcome *out, FILE *report);
+
+/* What the fuzz target does with one input: a fast run (whole states
+ * compared at the end), and on a finding a second run that compares them
+ * after every step and prints the report. Returns the finding's class. */
+enum cfh_class cfh_check(const uint8_t *data, size_t size, bool diff,
+                         FILE *report);
+
+/* The signature "class:operation" of a finding, into buf. */
+char *cfh_signature(const struct cfh_finding *f, char *buf, size_t size);
+
+#endif /* CFH_ENGINE_H */
