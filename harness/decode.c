@@ -67,17 +67,25 @@ enum misuse {
 /* ---- what the model's state offers ---- */
 
 /* The actor's live handles in its table, ascending, that satisfy want
- * (NULL: all). Returns how many; fills at most cap. */
+ * (NULL: all). Returns how many; fills at most cap. One pass over the
+ * model's records, then an insertion sort: tables are small. */
 static uint32_t owned_handles(const struct cfm *m, uint32_t actor,
                               uint32_t instance,
                               bool (*want)(const struct cfm_subtask *),
                               uint32_t *out, uint32_t cap)
 {
 	uint32_t n = 0;
-	for (uint32_t h = 1; h <= CFM_MAX_HANDLES; h++) {
-		const struct cfm_subtask *s = cfm_subtask_get(m, instance, h);
-		if (s && s->owner == actor && (!want || want(s)) && n < cap)
-			out[n++] = h;
+	for (uint32_t i = 0; i < m->subtask_slots; i++) {
+		const struct cfm_subtask *s = &m->subtasks[i];
+		if (!s->live || !s->handle || s->instance != instance ||
+		    s->owner != actor || (want && !want(s)) || n == cap)
+			continue;
+		uint32_t at = n++;
+		while (at > 0 && out[at - 1] > s->handle) {
+			out[at] = out[at - 1];
+			at--;
+		}
+		out[at] = s->handle;
 	}
 	return n;
 }
@@ -92,8 +100,15 @@ static bool delivered(const struct cfm_subtask *s) { return s->delivered; }
 /* The lowest index of instance's table with no live subtask. */
 static uint32_t free_handle(const struct cfm *m, uint32_t instance)
 {
+	bool used[CFM_MAX_HANDLES + 2] = {false};
+	for (uint32_t i = 0; i < m->subtask_slots; i++) {
+		const struct cfm_subtask *s = &m->subtasks[i];
+		if (s->live && s->instance == instance &&
+		    s->handle <= CFM_MAX_HANDLES)
+			used[s->handle] = true;
+	}
 	uint32_t h = 1;
-	while (cfm_subtask_get(m, instance, h))
+	while (used[h])
 		h++;
 	return h;
 }
@@ -102,12 +117,14 @@ static uint32_t free_handle(const struct cfm *m, uint32_t instance)
 static uint32_t foreign_handle(const struct cfm *m, uint32_t actor,
                                uint32_t instance)
 {
-	for (uint32_t h = 1; h <= CFM_MAX_HANDLES; h++) {
-		const struct cfm_subtask *s = cfm_subtask_get(m, instance, h);
-		if (s && s->owner != actor)
-			return h;
+	uint32_t best = 0;
+	for (uint32_t i = 0; i < m->subtask_slots; i++) {
+		const struct cfm_subtask *s = &m->subtasks[i];
+		if (s->live && s->handle && s->instance == instance &&
+		    s->owner != actor && (!best || s->handle < best))
+			best = s->handle;
 	}
-	return 0;
+	return best;
 }
 
 static uint32_t live_resources(const struct cfm_task *t, uint32_t *out)

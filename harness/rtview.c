@@ -56,8 +56,8 @@ enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
 void cfh_rt_fini(struct cfh_rt *v)
 {
 	cfr_destroy(&v->rt);
-	free(v->slots);
-	free(v->slot_tags);
+	for (uint32_t b = 0; b < CFH_SLOT_BLOCKS; b++)
+		free(v->blocks[b]);
 	free(v->snap.backpressure);
 	free(v->snap.queue);
 	free(v->snap.tasks);
@@ -72,22 +72,18 @@ void cfh_rt_reset(struct cfh_rt *v)
 	v->calls = 0;
 }
 
-/* Makes room for the slot of the next call; false if memory is short. */
-static bool reserve_slot(struct cfh_rt *v)
+/* The slot of a call number, allocating its block if need be; NULL if
+ * memory is short or the run has used every block. */
+static struct cfr_slot *slot_at(struct cfh_rt *v, uint32_t call,
+                                uint32_t **tag)
 {
-	if (v->calls + 1 < v->slots_cap)
-		return true;
-	uint32_t cap = v->slots_cap ? v->slots_cap * 2 : 64;
-	struct cfr_slot *slots = realloc(v->slots, cap * sizeof(*slots));
-	if (!slots)
-		return false;
-	v->slots = slots;
-	uint32_t *tags = realloc(v->slot_tags, cap * sizeof(*tags));
-	if (!tags)
-		return false;
-	v->slot_tags = tags;
-	v->slots_cap = cap;
-	return true;
+	uint32_t b = call / CFH_SLOTS_PER_BLOCK, i = call % CFH_SLOTS_PER_BLOCK;
+	if (b >= CFH_SLOT_BLOCKS)
+		return NULL;
+	if (!v->blocks[b] && !(v->blocks[b] = calloc(1, sizeof(*v->blocks[b]))))
+		return NULL;
+	*tag = &v->blocks[b]->tag[i];
+	return &v->blocks[b]->slot[i];
 }
 
 struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
@@ -104,16 +100,16 @@ struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
 		struct cfr_call_options o = {op->shared, op->key,
 		                             op->has_deadline, op->deadline};
 		struct cfr_call_result cr = {CFR_STARTING, 0, 0};
-		if (!reserve_slot(v)) {
+		/* The slot the runtime gets if the call succeeds. */
+		uint32_t call = v->calls + 1, *tag;
+		struct cfr_slot *slot = slot_at(v, call, &tag);
+		if (!slot) {
 			err = CFR_E_NOMEM;
 			break;
 		}
-		/* The slot the runtime would use if the call succeeds. */
-		uint32_t call = v->calls + 1;
-		v->slots[call] = (struct cfr_slot){CFH_SLOT_UNWRITTEN, 0};
-		v->slot_tags[call] = op->slot;
-		err = cfr_call(rt, actor, op->instance, &o, &v->slots[call],
-		               &cr);
+		*slot = (struct cfr_slot){CFH_SLOT_UNWRITTEN, 0};
+		*tag = op->slot;
+		err = cfr_call(rt, actor, op->instance, &o, slot, &cr);
 		if (err == CFR_OK) {
 			v->calls = call;
 			r.status = (enum cfm_status)cr.status;
@@ -176,7 +172,16 @@ struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
 
 const struct cfr_slot *cfh_rt_slot(const struct cfh_rt *v, uint32_t call)
 {
-	return call >= 1 && call <= v->calls ? &v->slots[call] : NULL;
+	if (call < 1 || call > v->calls)
+		return NULL;
+	return &v->blocks[call / CFH_SLOTS_PER_BLOCK]
+	            ->slot[call % CFH_SLOTS_PER_BLOCK];
+}
+
+static uint32_t slot_tag(const struct cfh_rt *v, uint32_t call)
+{
+	return v->blocks[call / CFH_SLOTS_PER_BLOCK]
+	    ->tag[call % CFH_SLOTS_PER_BLOCK];
 }
 
 void cfh_rt_snapshot(struct cfh_rt *v, struct cfm_snapshot *out)
@@ -234,7 +239,7 @@ void cfh_rt_snapshot(struct cfh_rt *v, struct cfm_snapshot *out)
 		m->timed_out = st->timed_out;
 		m->pending = st->pending;
 		m->deadline = st->deadline;
-		m->slot = slot ? v->slot_tags[st->call] : 0;
+		m->slot = slot ? slot_tag(v, st->call) : 0;
 		if (slot && slot->kind != CFH_SLOT_UNWRITTEN) {
 			m->slot_written = true;
 			m->kind = (enum cfm_kind)slot->kind;

@@ -15,12 +15,20 @@
 /* A result slot the runtime has not written holds this kind. */
 #define CFH_SLOT_UNWRITTEN 0xfffffffeu
 
+/* Result slots live in blocks that never move: the runtime keeps pointers
+ * into them (they are the callers' memory), so they cannot be realloc'd. */
+#define CFH_SLOTS_PER_BLOCK 256u
+#define CFH_SLOT_BLOCKS 1024u /* so at most 262144 calls per run */
+
+struct cfh_slot_block {
+	struct cfr_slot slot[CFH_SLOTS_PER_BLOCK];
+	uint32_t tag[CFH_SLOTS_PER_BLOCK]; /* the op's slot tag */
+};
+
 struct cfh_rt {
 	struct cfr *rt;
-	struct cfr_slot *slots; /* [call number], call numbers from 1 */
-	uint32_t *slot_tags;    /* the op's slot tag, by call number */
-	uint32_t slots_cap;     /* entries in both arrays */
-	uint32_t calls;         /* call numbers handed out */
+	struct cfh_slot_block *blocks[CFH_SLOT_BLOCKS]; /* by call number */
+	uint32_t calls; /* call numbers handed out, from 1 */
 	enum cfr_err last_err;  /* the runtime's own code for the last op */
 	struct cfr_snapshot snap;
 };

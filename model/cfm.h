@@ -217,9 +217,12 @@ struct cfm_key {
 };
 
 /* The whole state of one run. Treat it as read-only outside model/: change
- * it only through cfm_apply(). */
+ * it only through cfm_apply(). The arrays have room for the CFM_MAX_*
+ * bounds; a run uses the first max_tasks, subtask_slots and max_keys of
+ * them, so scans cost what the run's caps allow. */
 struct cfm {
 	struct cfm_config cfg;
+	uint32_t subtask_slots; /* subtask records this run's caps can need */
 	uint64_t clock;             /* C-4 */
 	uint32_t next_task_id;      /* C-3 */
 	uint32_t next_seq;          /* subtask creation order */

@@ -77,7 +77,7 @@ bool cfm_status_resolved(enum cfm_status status)
 
 static struct cfm_task *task_get(struct cfm *m, uint32_t id)
 {
-	for (size_t i = 0; i < CFM_MAX_TASKS; i++)
+	for (size_t i = 0; i < m->cfg.max_tasks; i++)
 		if (id != 0 && m->tasks[i].live && m->tasks[i].id == id)
 			return &m->tasks[i];
 	return NULL;
@@ -90,7 +90,7 @@ const struct cfm_task *cfm_task_get(const struct cfm *m, uint32_t id)
 
 static struct cfm_task *active_task(struct cfm *m)
 {
-	for (size_t i = 0; i < CFM_MAX_TASKS; i++)
+	for (size_t i = 0; i < m->cfg.max_tasks; i++)
 		if (m->tasks[i].live && m->tasks[i].activity == CFM_ACT_ACTIVE)
 			return &m->tasks[i];
 	return NULL;
@@ -104,7 +104,7 @@ const struct cfm_task *cfm_active_task(const struct cfm *m)
 static struct cfm_subtask *subtask_get(struct cfm *m, uint32_t instance,
                                        uint32_t handle)
 {
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++) {
+	for (size_t i = 0; i < m->subtask_slots; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (handle != 0 && s->live && s->instance == instance &&
 		    s->handle == handle)
@@ -127,7 +127,7 @@ lowest_owned(struct cfm *m, uint32_t owner,
              bool (*pred)(const struct cfm_subtask *))
 {
 	struct cfm_subtask *best = NULL;
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++) {
+	for (size_t i = 0; i < m->subtask_slots; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (!s->live || s->handle == 0 || s->owner != owner)
 			continue;
@@ -157,7 +157,7 @@ static struct cfm_subtask *next_subscriber(struct cfm *m, uint32_t task,
                                            uint32_t after)
 {
 	struct cfm_subtask *best = NULL;
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++) {
+	for (size_t i = 0; i < m->subtask_slots; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (s->live && s->subscribed && s->task == task &&
 		    s->seq > after && (!best || s->seq < best->seq))
@@ -178,7 +178,7 @@ static uint32_t count_subscribers(struct cfm *m, uint32_t task)
 static uint32_t count_handles(const struct cfm *m, uint32_t instance)
 {
 	uint32_t n = 0;
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++)
+	for (size_t i = 0; i < m->subtask_slots; i++)
 		if (m->subtasks[i].live && m->subtasks[i].handle != 0 &&
 		    m->subtasks[i].instance == instance)
 			n++;
@@ -196,17 +196,17 @@ static uint32_t count_resources(const struct cfm_task *t)
 struct cfm_counts cfm_counts(const struct cfm *m)
 {
 	struct cfm_counts c = {0};
-	for (size_t i = 0; i < CFM_MAX_TASKS; i++) {
+	for (size_t i = 0; i < m->cfg.max_tasks; i++) {
 		if (!m->tasks[i].live)
 			continue;
 		c.tasks++;
 		c.resources += count_resources(&m->tasks[i]);
 	}
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++) {
+	for (size_t i = 0; i < m->subtask_slots; i++) {
 		c.subtasks += m->subtasks[i].live;
 		c.handles += m->subtasks[i].live && m->subtasks[i].handle != 0;
 	}
-	for (size_t i = 0; i < CFM_MAX_KEYS; i++)
+	for (size_t i = 0; i < m->cfg.max_keys; i++)
 		c.keys += m->keys[i].live;
 	c.queue = m->queue_len;
 	return c;
@@ -216,7 +216,7 @@ struct cfm_counts cfm_counts(const struct cfm *m)
 
 static struct cfm_key *key_get(struct cfm *m, uint32_t instance, uint32_t key)
 {
-	for (size_t i = 0; i < CFM_MAX_KEYS; i++)
+	for (size_t i = 0; i < m->cfg.max_keys; i++)
 		if (m->keys[i].live && m->keys[i].instance == instance &&
 		    m->keys[i].key == key)
 			return &m->keys[i];
@@ -234,7 +234,7 @@ uint32_t cfm_registry_get(const struct cfm *m, uint32_t instance,
  * or it resolves, whichever comes first. */
 static void unregister(struct cfm *m, const struct cfm_task *t)
 {
-	for (size_t i = 0; i < CFM_MAX_KEYS; i++)
+	for (size_t i = 0; i < m->cfg.max_keys; i++)
 		if (m->keys[i].live && m->keys[i].task == t->id)
 			m->keys[i].live = false;
 }
@@ -470,7 +470,7 @@ static uint32_t actor_id(const struct cfm_task *actor)
 
 static bool instance_has_queued(struct cfm *m, uint32_t instance)
 {
-	for (size_t i = 0; i < CFM_MAX_TASKS; i++)
+	for (size_t i = 0; i < m->cfg.max_tasks; i++)
 		if (m->tasks[i].live && m->tasks[i].instance == instance &&
 		    m->tasks[i].activity == CFM_ACT_QUEUED)
 			return true;
@@ -479,7 +479,7 @@ static bool instance_has_queued(struct cfm *m, uint32_t instance)
 
 static struct cfm_task *new_task(struct cfm *m, uint32_t instance)
 {
-	for (size_t i = 0; i < CFM_MAX_TASKS; i++) {
+	for (size_t i = 0; i < m->cfg.max_tasks; i++) {
 		struct cfm_task *t = &m->tasks[i];
 		if (t->live)
 			continue;
@@ -489,7 +489,7 @@ static struct cfm_task *new_task(struct cfm *m, uint32_t instance)
 		t->instance = instance;
 		return t;
 	}
-	assert(!"task cap exceeds CFM_MAX_TASKS");
+	assert(!"more live tasks than the cap");
 	return NULL;
 }
 
@@ -504,7 +504,7 @@ static uint32_t lowest_free_handle(struct cfm *m, uint32_t instance)
 
 static struct cfm_subtask *new_subtask(struct cfm *m, uint32_t instance)
 {
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++) {
+	for (size_t i = 0; i < m->subtask_slots; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (s->live)
 			continue;
@@ -708,7 +708,7 @@ static void admit_queued(struct cfm *m, uint32_t instance)
 {
 	for (;;) {
 		struct cfm_task *t = NULL;
-		for (size_t i = 0; i < CFM_MAX_TASKS; i++) {
+		for (size_t i = 0; i < m->cfg.max_tasks; i++) {
 			struct cfm_task *c = &m->tasks[i];
 			if (c->live && c->instance == instance &&
 			    c->activity == CFM_ACT_QUEUED &&
@@ -761,7 +761,7 @@ static enum cfm_err op_tick(struct cfm *m, uint32_t n)
 	for (;;) {
 		/* The next expiry by (deadline, creation order). */
 		struct cfm_subtask *due = NULL;
-		for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++) {
+		for (size_t i = 0; i < m->subtask_slots; i++) {
 			struct cfm_subtask *s = &m->subtasks[i];
 			if (!deadline_armed(s) || s->deadline > m->clock)
 				continue;
@@ -893,6 +893,9 @@ enum cfm_err cfm_init(struct cfm *m, const struct cfm_config *cfg)
 	    cfg->max_keys < 1 || cfg->max_keys > CFM_MAX_KEYS)
 		return CFM_E_RANGE;
 	m->cfg = *cfg;
+	/* Every handle of every table plus one abandoned subscriber per
+	 * task (see CFM_MAX_SUBTASKS): the records this run can need. */
+	m->subtask_slots = cfg->instances * cfg->max_handles + cfg->max_tasks;
 	return CFM_OK;
 }
 
@@ -967,7 +970,7 @@ bool cfm_drain_next(const struct cfm *cm, struct cfm_op *op)
 	/* Move the clock past the last deadline still ahead, once: an armed
 	 * one may cancel a call nothing else would. */
 	uint64_t last = m->clock;
-	for (size_t i = 0; i < CFM_MAX_SUBTASKS; i++)
+	for (size_t i = 0; i < m->subtask_slots; i++)
 		if (m->subtasks[i].live && m->subtasks[i].deadline > last)
 			last = m->subtasks[i].deadline;
 	if (last > m->clock) {
