@@ -1,0 +1,602 @@
+/* cli.c - the cancelfuzz command: replay inputs and scenarios, print one
+ * run step by step, and convert between binary inputs and JSON scenarios. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "scenario.h"
+
+/* Exit statuses: every file passed; some file failed; a usage error or a
+ * file that could not be read or understood. */
+enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_TROUBLE = 2 };
+
+static const char usage_text[] =
+    "usage: cancelfuzz replay [--no-diff] [--trace] [--json OUT] FILE|DIR...\n"
+    "       cancelfuzz fmt FILE\n"
+    "       cancelfuzz json FILE [-o OUT]\n"
+    "       cancelfuzz encode FILE.json [-o OUT]\n"
+    "       cancelfuzz --help\n";
+
+static const char help_text[] =
+    "\n"
+    "A FILE ending in .json is a JSON scenario; any other file is a binary\n"
+    "fuzz input. A DIR stands for its files, sorted by name (one level;\n"
+    "hidden files and *.md are skipped).\n"
+    "\n"
+    "  replay   run each input through the model and the runtime and the\n"
+    "           oracle; print PASS or FAIL per file. A scenario passes if\n"
+    "           every \"result\" is what the model gives and the outcome is\n"
+    "           its \"expect\". Exit 0 if all passed, 1 if any failed, 2 for\n"
+    "           usage errors and unreadable or malformed files.\n"
+    "    --no-diff    judge by the model-free invariants only\n"
+    "    --trace      print every step with both sides' results\n"
+    "    --json OUT   write the results, with traces, as JSON to OUT\n"
+    "  fmt      print one run as its numbered steps, then the outcome\n"
+    "  json     a binary input as a JSON scenario (default: stdout)\n"
+    "  encode   a JSON scenario as a binary input (-o is needed when\n"
+    "           stdout is a terminal)\n";
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "cancelfuzz: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return EXIT_TROUBLE;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* ---- one input, binary or JSON ---- */
+
+struct input {
+	const char *path;
+	char *bytes;
+	size_t size;
+	bool is_json;
+	struct cfh_scenario sc;
+};
+
+/* Reads the input at path; a scenario is parsed. Returns 0, or -1 with
+ * the located error in *err. */
+static int input_load(struct input *in, const char *path,
+                      struct cfh_json_error *err)
+{
+	memset(in, 0, sizeof(*in));
+	in->path = path;
+	in->is_json = ends_with(path, ".json");
+	if (cfh_file_read(path, &in->bytes, &in->size, err) != 0)
+		return -1;
+	if (in->is_json &&
+	    cfh_scenario_parse(in->bytes, in->size, path, &in->sc, err) != 0)
+		return -1;
+	return 0;
+}
+
+static void input_free(struct input *in)
+{
+	free(in->bytes);
+	cfh_scenario_free(&in->sc);
+	memset(in, 0, sizeof(*in));
+}
+
+static struct cfh_source input_source(const struct input *in)
+{
+	/* An empty list is still a list: ops must not be NULL. */
+	static const struct cfm_op no_ops[1];
+	struct cfh_source src = {0};
+	if (in->is_json) {
+		src.setup = &in->sc.setup;
+		src.ops = in->sc.nops ? in->sc.ops : no_ops;
+		src.nops = in->sc.nops;
+	} else {
+		src.data = (const uint8_t *)in->bytes;
+		src.size = in->size;
+	}
+	return src;
+}
+
+static void print_error(const struct cfh_json_error *err)
+{
+	char text[600];
+	fprintf(stderr, "%s\n", cfh_json_error_format(err, text, sizeof(text)));
+}
+
+/* ---- replay ---- */
+
+struct replay {
+	bool diff, trace;
+	const char *json_out;
+	json_t *records; /* with --json */
+};
+
+/* Text written to a memory stream, for traces and reports. */
+struct capture {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static bool capture_open(struct capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	return c->f != NULL;
+}
+
+static void capture_close(struct capture *c)
+{
+	if (c->f)
+		fclose(c->f);
+	c->f = NULL;
+}
+
+/* The captured text as an array of lines. */
+static json_t *lines_of(const char *text, size_t len)
+{
+	json_t *a = json_array();
+	size_t start = 0;
+	for (size_t i = 0; a && i < len; i++)
+		if (text[i] == '\n') {
+			json_array_append_new(
+			    a, json_stringn(text + start, i - start));
+			start = i + 1;
+		}
+	if (a && start < len)
+		json_array_append_new(a, json_stringn(text + start, len - start));
+	return a;
+}
+
+/* A JSON string of text; bytes that are not UTF-8 (a file name, say)
+ * become '?', as JSON strings must be UTF-8. */
+static json_t *text_value(const char *text)
+{
+	json_t *v = json_string(text);
+	if (v)
+		return v;
+	size_t n = strlen(text);
+	char *copy = malloc(n + 1);
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		copy[i] = (unsigned char)text[i] >= 0x80 ? '?' : text[i];
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+static json_t *hex64(uint64_t v)
+{
+	char text[20];
+	snprintf(text, sizeof(text), "%016llx", (unsigned long long)v);
+	return json_string(text);
+}
+
+/* Adds {"file", "passed": false, "error"} for a file that was not run. */
+static void record_error(struct replay *r, const char *path,
+                         const struct input *in,
+                         const struct cfh_json_error *err)
+{
+	char text[600];
+	if (!r->records)
+		return;
+	json_t *o = json_object();
+	json_object_set_new(o, "file", text_value(path));
+	json_object_set_new(o, "passed", json_false());
+	json_object_set_new(o, "signature", json_null());
+	json_object_set_new(o, "class", json_null());
+	json_object_set_new(o, "step", json_null());
+	json_object_set_new(o, "input_hash",
+	                    in->bytes ? hex64(cfh_fnv1a(in->bytes, in->size))
+	                              : json_null());
+	json_object_set_new(o, "trace_hash", json_null());
+	json_object_set_new(o, "trace", json_array());
+	json_object_set_new(
+	    o, "error", text_value(cfh_json_error_format(err, text, sizeof(text))));
+	json_array_append_new(r->records, o);
+}
+
+/* Does the outcome meet what the input expects? A binary input expects no
+ * finding; a scenario its "expect", a finding of that class. */
+static bool outcome_passes(const struct input *in,
+                           const struct cfh_outcome *out)
+{
+	enum cfh_class want = in->is_json ? in->sc.expect : CFH_NONE;
+	return out->finding.cls == want;
+}
+
+static int replay_file(struct replay *r, const char *path)
+{
+	struct input in;
+	struct cfh_json_error err;
+	struct capture trace = {0}, report = {0};
+	struct cfh_outcome out;
+	char sig[64];
+	int status;
+
+	if (input_load(&in, path, &err) != 0) {
+		print_error(&err);
+		record_error(r, path, &in, &err);
+		input_free(&in);
+		return EXIT_TROUBLE;
+	}
+	if (in.is_json) {
+		int c = cfh_scenario_check_results(&in.sc, &err);
+		if (c != 0) {
+			char text[600];
+			if (c < 0) {
+				print_error(&err);
+			} else {
+				printf("FAIL %s\n", cfh_json_error_format(
+				                        &err, text, sizeof(text)));
+			}
+			record_error(r, path, &in, &err);
+			input_free(&in);
+			return c < 0 ? EXIT_TROUBLE : EXIT_FAILED;
+		}
+	}
+	if (((r->trace || r->records) && !capture_open(&trace)) ||
+	    !capture_open(&report)) {
+		fprintf(stderr, "cancelfuzz: out of memory\n");
+		capture_close(&trace);
+		free(trace.buf);
+		input_free(&in);
+		return EXIT_TROUBLE;
+	}
+
+	/* Whole states compared after every step: the first step of a
+	 * finding is exact, and the trace hash is computed. */
+	struct cfh_options opts = {
+	    .diff = r->diff, .every_step = true, .trace = trace.f};
+	struct cfh_source src = input_source(&in);
+	cfh_run(&src, &opts, &out, report.f);
+	capture_close(&trace);
+	capture_close(&report);
+
+	bool passed = outcome_passes(&in, &out);
+	cfh_signature(&out.finding, sig, sizeof(sig));
+	if (r->trace && trace.buf)
+		fwrite(trace.buf, 1, trace.len, stdout);
+	if (passed && out.finding.cls == CFH_NONE)
+		printf("PASS %s (%u steps, %u drain steps)\n", path, out.steps,
+		       out.drain_steps);
+	else if (passed)
+		printf("PASS %s (%u steps, %u drain steps; the expected %s at "
+		       "step %u)\n",
+		       path, out.steps, out.drain_steps, sig, out.finding.step);
+	else if (out.finding.cls == CFH_NONE)
+		printf("FAIL %s: no finding (expected %s)\n", path,
+		       cfh_class_name(in.sc.expect));
+	else if (in.is_json && in.sc.expect != CFH_NONE)
+		printf("FAIL %s: %s at step %u (expected %s)\n", path, sig,
+		       out.finding.step, cfh_class_name(in.sc.expect));
+	else
+		printf("FAIL %s: %s at step %u\n", path, sig, out.finding.step);
+	if (!passed && report.buf)
+		fwrite(report.buf, 1, report.len, stdout);
+	fflush(stdout);
+	status = passed ? EXIT_PASSED : EXIT_FAILED;
+
+	if (r->records) {
+		bool found = out.finding.cls != CFH_NONE;
+		json_t *o = json_object();
+		json_object_set_new(o, "file", text_value(path));
+		json_object_set_new(o, "passed", json_boolean(passed));
+		json_object_set_new(o, "signature",
+		                    found ? json_string(sig) : json_null());
+		json_object_set_new(o, "class",
+		                    json_string(cfh_class_name(out.finding.cls)));
+		json_object_set_new(o, "step",
+		                    found ? json_integer(out.finding.step)
+		                          : json_null());
+		json_object_set_new(o, "input_hash",
+		                    hex64(cfh_fnv1a(in.bytes, in.size)));
+		json_object_set_new(o, "trace_hash", hex64(out.trace_hash));
+		json_object_set_new(o, "trace", lines_of(trace.buf, trace.len));
+		if (json_array_append_new(r->records, o) != 0) {
+			fprintf(stderr, "cancelfuzz: out of memory\n");
+			status = EXIT_TROUBLE;
+		}
+	}
+	free(trace.buf);
+	free(report.buf);
+	input_free(&in);
+	return status;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Replays the regular files of dir, sorted by name. */
+static int replay_dir(struct replay *r, const char *dir)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int worst = EXIT_PASSED;
+	struct dirent *e;
+
+	if (!d) {
+		fprintf(stderr, "%s: cannot open: %s\n", dir, strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || ends_with(e->d_name, ".md"))
+			continue;
+		size_t len = strlen(dir) + strlen(e->d_name) + 2;
+		char *path = malloc(len);
+		struct stat st;
+		if (!path) {
+			worst = EXIT_TROUBLE;
+			break;
+		}
+		snprintf(path, len, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/",
+		         e->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		if (n == cap) {
+			size_t grown = cap ? cap * 2 : 64;
+			char **p = realloc(names, grown * sizeof(*p));
+			if (!p) {
+				free(path);
+				worst = EXIT_TROUBLE;
+				break;
+			}
+			names = p;
+			cap = grown;
+		}
+		names[n++] = path;
+	}
+	closedir(d);
+	if (worst != EXIT_PASSED)
+		fprintf(stderr, "%s: out of memory listing it\n", dir);
+	if (n)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		int s = replay_file(r, names[i]);
+		worst = s > worst ? s : worst;
+		free(names[i]);
+	}
+	free(names);
+	return worst;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct replay r = {.diff = true};
+	int worst = EXIT_PASSED, files = 0;
+	bool options = true;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (options && strcmp(a, "--") == 0)
+			options = false;
+		else if (options && strcmp(a, "--no-diff") == 0)
+			r.diff = false;
+		else if (options && strcmp(a, "--trace") == 0)
+			r.trace = true;
+		else if (options && strcmp(a, "--json") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs a file name", a);
+			r.json_out = argv[i];
+		} else if (options && a[0] == '-' && a[1] != '\0')
+			return usage_error("replay: unknown option '%s'", a);
+	}
+	if (r.json_out && !(r.records = json_array())) {
+		fprintf(stderr, "cancelfuzz: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+
+	options = true;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		struct stat st;
+		int s;
+		if (options && strcmp(a, "--") == 0) {
+			options = false;
+			continue;
+		}
+		if (options && strcmp(a, "--json") == 0) {
+			i++;
+			continue;
+		}
+		if (options && a[0] == '-' && a[1] != '\0')
+			continue;
+		files++;
+		if (stat(a, &st) == 0 && S_ISDIR(st.st_mode))
+			s = replay_dir(&r, a);
+		else
+			s = replay_file(&r, a);
+		worst = s > worst ? s : worst;
+	}
+	if (files == 0) {
+		json_decref(r.records);
+		return usage_error("replay: no FILE or DIR given");
+	}
+	if (r.records) {
+		if (json_dump_file(r.records, r.json_out, JSON_INDENT(2)) != 0) {
+			fprintf(stderr, "%s: cannot write\n", r.json_out);
+			worst = EXIT_TROUBLE;
+		}
+		json_decref(r.records);
+	}
+	return worst;
+}
+
+/* ---- fmt ---- */
+
+static int cmd_fmt(int argc, char **argv)
+{
+	struct input in;
+	struct cfh_json_error err;
+	struct cfh_outcome out;
+	char sig[64];
+
+	if (argc != 1)
+		return usage_error("fmt takes one FILE");
+	if (input_load(&in, argv[0], &err) != 0) {
+		print_error(&err);
+		input_free(&in);
+		return EXIT_TROUBLE;
+	}
+	struct cfh_options opts = {
+	    .diff = true, .every_step = true, .trace = stdout};
+	struct cfh_source src = input_source(&in);
+	cfh_run(&src, &opts, &out, NULL);
+	if (out.finding.cls == CFH_NONE)
+		printf("outcome: none (%u steps, %u drain steps, trace %016llx)\n",
+		       out.steps, out.drain_steps,
+		       (unsigned long long)out.trace_hash);
+	else
+		printf("outcome: %s at step %u: %s\n",
+		       cfh_signature(&out.finding, sig, sizeof(sig)),
+		       out.finding.step, out.finding.detail);
+	input_free(&in);
+	return EXIT_PASSED;
+}
+
+/* ---- json and encode ---- */
+
+/* FILE [-o OUT] into *file and *outpath. */
+static bool file_and_output(int argc, char **argv, const char **file,
+                            const char **outpath)
+{
+	*file = *outpath = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0) {
+			if (++i == argc || *outpath)
+				return false;
+			*outpath = argv[i];
+		} else if (!*file) {
+			*file = argv[i];
+		} else {
+			return false;
+		}
+	}
+	return *file != NULL;
+}
+
+static int cmd_json(int argc, char **argv)
+{
+	const char *file, *outpath;
+	struct cfh_json_error err;
+	struct cfh_scenario sc;
+	char *bytes;
+	size_t size;
+
+	if (!file_and_output(argc, argv, &file, &outpath))
+		return usage_error("json takes FILE [-o OUT]");
+	if (cfh_file_read(file, &bytes, &size, &err) != 0) {
+		print_error(&err);
+		return EXIT_TROUBLE;
+	}
+	int r = cfh_scenario_from_binary((const uint8_t *)bytes, size, file,
+	                                 &sc);
+	free(bytes);
+	if (r != 0) {
+		fprintf(stderr, "cancelfuzz: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	FILE *out = outpath ? fopen(outpath, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "%s: cannot open: %s\n", outpath,
+		        strerror(errno));
+		cfh_scenario_free(&sc);
+		return EXIT_TROUBLE;
+	}
+	r = cfh_scenario_write(out, &sc);
+	if ((outpath ? fclose(out) : fflush(out)) != 0)
+		r = -1;
+	if (r != 0)
+		fprintf(stderr, "%s: cannot write\n", outpath ? outpath : "stdout");
+	cfh_scenario_free(&sc);
+	return r ? EXIT_TROUBLE : EXIT_PASSED;
+}
+
+static int cmd_encode(int argc, char **argv)
+{
+	const char *file, *outpath;
+	struct cfh_json_error err;
+	struct cfh_scenario sc;
+	uint8_t *bytes;
+	size_t size;
+
+	if (!file_and_output(argc, argv, &file, &outpath))
+		return usage_error("encode takes FILE.json [-o OUT]");
+	if (!outpath && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "cancelfuzz: encode writes binary; give -o OUT "
+		                "or redirect stdout\n");
+		return EXIT_TROUBLE;
+	}
+	if (cfh_scenario_load(file, &sc, &err) != 0) {
+		print_error(&err);
+		return EXIT_TROUBLE;
+	}
+	if (cfh_scenario_encode(&sc, &bytes, &size, &err) != 0) {
+		print_error(&err);
+		cfh_scenario_free(&sc);
+		return EXIT_TROUBLE;
+	}
+	cfh_scenario_free(&sc);
+	FILE *out = outpath ? fopen(outpath, "wb") : stdout;
+	if (!out) {
+		fprintf(stderr, "%s: cannot open: %s\n", outpath,
+		        strerror(errno));
+		free(bytes);
+		return EXIT_TROUBLE;
+	}
+	int r = fwrite(bytes, 1, size, out) == size ? 0 : -1;
+	if ((outpath ? fclose(out) : fflush(out)) != 0)
+		r = -1;
+	if (r != 0)
+		fprintf(stderr, "%s: cannot write\n", outpath ? outpath : "stdout");
+	free(bytes);
+	return r ? EXIT_TROUBLE : EXIT_PASSED;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_TROUBLE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return EXIT_PASSED;
+	}
+	if (strcmp(cmd, "replay") == 0)
+		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(cmd, "fmt") == 0)
+		return cmd_fmt(argc - 2, argv + 2);
+	if (strcmp(cmd, "json") == 0)
+		return cmd_json(argc - 2, argv + 2);
+	if (strcmp(cmd, "encode") == 0)
+		return cmd_encode(argc - 2, argv + 2);
+	return usage_error("unknown command '%s'", cmd);
+}
