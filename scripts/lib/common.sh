@@ -75,3 +75,16 @@ cf_configure() {
 	fi
 	rm -f "$log"
 }
+
+# cf_refresh DIR: reconfigure DIR when the set of regression scenarios in
+# minimized/ changed since it was last configured: meson reads that list at
+# configure time, and a new scenario must become a test with no other edit.
+cf_refresh() {
+	local dir=$1 now
+	now=$(cd "$cf_root/minimized" && ls -1 -- *.json 2>/dev/null | cksum)
+	if [ ! -f "$dir/minimized.list" ] || [ "$(cat "$dir/minimized.list")" != "$now" ]; then
+		meson setup --reconfigure "$dir" "$cf_root" >/dev/null ||
+			cf_die "meson could not reconfigure $dir"
+		printf '%s\n' "$now" >"$dir/minimized.list"
+	fi
+}
