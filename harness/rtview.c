@@ -56,7 +56,9 @@ enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
 void cfh_rt_fini(struct cfh_rt *v)
 {
 	cfr_destroy(&v->rt);
-	for (uint32_t b = 0; b < CFH_SLOT_BLOCKS; b++)
+	/* Blocks are taken in order: stop at the first unused one (ASan
+	 * unwinds the stack even for free(NULL), which is not free). */
+	for (uint32_t b = 0; b < CFH_SLOT_BLOCKS && v->blocks[b]; b++)
 		free(v->blocks[b]);
 	free(v->snap.backpressure);
 	free(v->snap.queue);

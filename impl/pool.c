@@ -26,6 +26,14 @@ void cfr_mem_free(struct cfr_mem *m, void *p, size_t size)
 	m->a.release(m->a.ctx, p, size);
 }
 
+void *cfr_carve(struct cfr_carve *c, size_t size)
+{
+	size_t align = _Alignof(max_align_t);
+	size_t at = (c->used + align - 1) / align * align;
+	c->used = at + size;
+	return c->base ? c->base + at : NULL;
+}
+
 void cfr_pool_init(struct cfr_pool *p, size_t size, uint32_t per_chunk)
 {
 	size_t align = _Alignof(max_align_t);

@@ -21,6 +21,16 @@ struct cfr_mem {
 void *cfr_mem_alloc(struct cfr_mem *m, size_t size);
 void cfr_mem_free(struct cfr_mem *m, void *p, size_t size);
 
+/* Carves aligned pieces, one after another, out of one block: run it once
+ * with base NULL to measure the block, then again over the block. */
+struct cfr_carve {
+	unsigned char *base; /* NULL while measuring */
+	size_t used;
+};
+
+/* The next size bytes (aligned for any type), or NULL while measuring. */
+void *cfr_carve(struct cfr_carve *c, size_t size);
+
 struct cfr_chunk;
 
 struct cfr_pool {

@@ -12,27 +12,25 @@ static uint32_t bucket_of(const struct cfr_registry *r, uint32_t instance,
 	return (uint32_t)(h >> 32) & r->mask;
 }
 
-bool cfr_registry_init(struct cfr_registry *r, uint32_t expected,
-                       struct cfr_mem *m)
+static uint32_t buckets_for(uint32_t expected)
 {
 	uint32_t n = 2;
 	while (n < 2 * (uint64_t)expected && n < (1u << 30))
 		n *= 2;
-	memset(r, 0, sizeof(*r));
-	r->buckets = cfr_mem_alloc(m, (size_t)n * sizeof(r->buckets[0]));
-	if (!r->buckets)
-		return false;
-	r->mask = n - 1;
-	cfr_registry_reset(r);
-	return true;
+	return n;
 }
 
-void cfr_registry_release(struct cfr_registry *r, struct cfr_mem *m)
+size_t cfr_registry_size(uint32_t expected)
 {
-	if (r->buckets)
-		cfr_mem_free(m, r->buckets,
-		             ((size_t)r->mask + 1) * sizeof(r->buckets[0]));
-	r->buckets = NULL;
+	return (size_t)buckets_for(expected) * sizeof(struct cfr_reg_node *);
+}
+
+void cfr_registry_init(struct cfr_registry *r, uint32_t expected, void *mem)
+{
+	memset(r, 0, sizeof(*r));
+	r->buckets = mem;
+	r->mask = buckets_for(expected) - 1;
+	cfr_registry_reset(r);
 }
 
 void cfr_registry_reset(struct cfr_registry *r)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pool.h"
+#include <stddef.h>
 
 struct cfr_reg_node {
 	struct cfr_reg_node *next; /* bucket chain */
@@ -21,10 +21,10 @@ struct cfr_registry {
 	uint32_t len;
 };
 
-/* Buckets for at least `expected` entries at load factor <= 1/2. */
-bool cfr_registry_init(struct cfr_registry *r, uint32_t expected,
-                       struct cfr_mem *m);
-void cfr_registry_release(struct cfr_registry *r, struct cfr_mem *m);
+/* The memory for buckets enough for `expected` entries at load factor
+ * <= 1/2; the caller provides it to cfr_registry_init(). */
+size_t cfr_registry_size(uint32_t expected);
+void cfr_registry_init(struct cfr_registry *r, uint32_t expected, void *mem);
 void cfr_registry_reset(struct cfr_registry *r);
 
 struct cfr_reg_node *cfr_registry_find(const struct cfr_registry *r,

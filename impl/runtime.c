@@ -788,39 +788,55 @@ void cfr_reset(struct cfr *rt)
 	memset(rt->by_activity, 0, sizeof(rt->by_activity));
 }
 
+/* Lays out everything the config sizes — the runtime, its instances, their
+ * handle tables, the exit scratch and the registry buckets — in one block:
+ * with c->base NULL it only measures. Pools grow apart from it. */
+static struct cfr *carve_runtime(struct cfr_carve *c,
+                                 const struct cfr_config *cfg)
+{
+	struct cfr *rt = cfr_carve(c, sizeof(*rt));
+	struct instance *inst =
+	    cfr_carve(c, cfg->instances * sizeof(struct instance));
+	struct subtask **scratch =
+	    cfr_carve(c, cfg->max_handles * sizeof(struct subtask *));
+	void *buckets = cfr_carve(c, cfr_registry_size(cfg->max_keys));
+	if (rt) {
+		memset(rt, 0, sizeof(*rt));
+		memset(inst, 0, cfg->instances * sizeof(*inst));
+		rt->inst = inst;
+		rt->scratch = scratch;
+		cfr_registry_init(&rt->reg, cfg->max_keys, buckets);
+	}
+	for (uint32_t i = 0; i < cfg->instances; i++) {
+		void *table = cfr_carve(c, cfr_table_size(cfg->max_handles));
+		if (rt)
+			cfr_table_init(&inst[i].table, cfg->max_handles, table);
+	}
+	if (rt)
+		rt->block_size = c->used;
+	return rt;
+}
+
 enum cfr_err cfr_create(const struct cfr_config *cfg, struct cfr **out)
 {
 	struct cfr_mem mem = {{default_alloc, default_release, NULL}, 0};
+	struct cfr_carve c = {NULL, 0};
 	*out = NULL;
 	if (!config_ok(cfg))
 		return CFR_E_CONFIG;
 	if (cfg->allocator)
 		mem.a = *cfg->allocator;
 
-	struct cfr *rt = cfr_mem_alloc(&mem, sizeof(*rt));
-	if (!rt)
+	carve_runtime(&c, cfg); /* measure */
+	if (!(c.base = cfr_mem_alloc(&mem, c.used)))
 		return CFR_E_NOMEM;
-	memset(rt, 0, sizeof(*rt));
+	c.used = 0;
+	struct cfr *rt = carve_runtime(&c, cfg);
 	rt->cfg = *cfg;
 	rt->mem = mem;
-	rt->inst = cfr_mem_alloc(&rt->mem, cfg->instances * sizeof(rt->inst[0]));
-	rt->scratch = cfr_mem_alloc(&rt->mem,
-	                            cfg->max_handles * sizeof(rt->scratch[0]));
-	bool ok = rt->inst && rt->scratch &&
-	          cfr_registry_init(&rt->reg, cfg->max_keys, &rt->mem);
-	if (rt->inst) {
-		memset(rt->inst, 0, cfg->instances * sizeof(rt->inst[0]));
-		for (uint32_t i = 0; ok && i < cfg->instances; i++)
-			ok = cfr_table_init(&rt->inst[i].table,
-			                    cfg->max_handles, &rt->mem);
-	}
 	uint32_t chunk = cfg->pool_chunk ? cfg->pool_chunk : 64;
 	cfr_pool_init(&rt->task_pool, sizeof(struct task), chunk);
 	cfr_pool_init(&rt->subtask_pool, sizeof(struct subtask), chunk);
-	if (!ok) {
-		cfr_destroy(&rt);
-		return CFR_E_NOMEM;
-	}
 	cfr_reset(rt);
 	*out = rt;
 	return CFR_OK;
@@ -834,14 +850,6 @@ void cfr_destroy(struct cfr **prt)
 	struct cfr_mem mem = rt->mem;
 	cfr_pool_release(&rt->task_pool, &mem);
 	cfr_pool_release(&rt->subtask_pool, &mem);
-	if (rt->inst)
-		for (uint32_t i = 0; i < rt->cfg.instances; i++)
-			if (rt->inst[i].table.slots)
-				cfr_table_release(&rt->inst[i].table, &mem);
-	cfr_registry_release(&rt->reg, &mem);
-	cfr_mem_free(&mem, rt->scratch,
-	             rt->cfg.max_handles * sizeof(rt->scratch[0]));
-	cfr_mem_free(&mem, rt->inst, rt->cfg.instances * sizeof(rt->inst[0]));
-	cfr_mem_free(&mem, rt, sizeof(*rt));
+	cfr_mem_free(&mem, rt, rt->block_size); /* the block starts with rt */
 	*prt = NULL;
 }

@@ -80,6 +80,7 @@ struct cfr {
 	uint32_t by_state[CFR_TASK_RESOLVED + 1];
 	uint32_t by_activity[CFR_ACT_EXITED + 1];
 	struct subtask **scratch; /* max_handles entries, for exit's ordering */
+	size_t block_size; /* the one block holding all of the above */
 };
 
 #endif /* CFR_RUNTIME_H */

@@ -3,26 +3,19 @@
 
 #include <string.h>
 
-bool cfr_table_init(struct cfr_table *t, uint32_t cap, struct cfr_mem *m)
+size_t cfr_table_size(uint32_t cap)
 {
-	memset(t, 0, sizeof(*t));
-	t->slots = cfr_mem_alloc(m, ((size_t)cap + 1) * sizeof(t->slots[0]));
-	t->free_heap = cfr_mem_alloc(m, (size_t)cap * sizeof(t->free_heap[0]));
-	t->cap = cap;
-	if (!t->slots || !t->free_heap) {
-		cfr_table_release(t, m);
-		return false;
-	}
-	cfr_table_reset(t);
-	return true;
+	return ((size_t)cap + 1) * sizeof(struct cfr_slot_entry) +
+	       (size_t)cap * sizeof(uint32_t);
 }
 
-void cfr_table_release(struct cfr_table *t, struct cfr_mem *m)
+void cfr_table_init(struct cfr_table *t, uint32_t cap, void *mem)
 {
-	cfr_mem_free(m, t->slots, ((size_t)t->cap + 1) * sizeof(t->slots[0]));
-	cfr_mem_free(m, t->free_heap, (size_t)t->cap * sizeof(t->free_heap[0]));
-	t->slots = NULL;
-	t->free_heap = NULL;
+	memset(t, 0, sizeof(*t));
+	t->slots = mem;
+	t->free_heap = (uint32_t *)(void *)(t->slots + cap + 1);
+	t->cap = cap;
+	cfr_table_reset(t);
 }
 
 void cfr_table_reset(struct cfr_table *t)

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pool.h"
+#include <stddef.h>
 
 struct cfr_slot_entry {
 	void *item;   /* the occupant, NULL when free */
@@ -28,8 +28,10 @@ struct cfr_table {
 	uint32_t live;
 };
 
-bool cfr_table_init(struct cfr_table *t, uint32_t cap, struct cfr_mem *m);
-void cfr_table_release(struct cfr_table *t, struct cfr_mem *m);
+/* The memory a table of cap handles needs; the caller provides it (the
+ * runtime carves every table from one block made at creation). */
+size_t cfr_table_size(uint32_t cap);
+void cfr_table_init(struct cfr_table *t, uint32_t cap, void *mem);
 void cfr_table_reset(struct cfr_table *t);
 
 /* Puts item in the lowest free slot; returns the index, 0 if full. *gen is
