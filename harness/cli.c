@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "mutants.h"
 #include "scenario.h"
 
 /* Exit statuses: every file passed; some file failed; a usage error or a
@@ -20,10 +21,12 @@
 enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_TROUBLE = 2 };
 
 static const char usage_text[] =
-    "usage: cancelfuzz replay [--no-diff] [--trace] [--json OUT] FILE|DIR...\n"
+    "usage: cancelfuzz replay [--no-diff] [--trace] [--json OUT]\n"
+    "                         [--mutant NAME] [--expect CLASS] FILE|DIR...\n"
     "       cancelfuzz fmt FILE\n"
     "       cancelfuzz json FILE [-o OUT]\n"
     "       cancelfuzz encode FILE.json [-o OUT]\n"
+    "       cancelfuzz mutants\n"
     "       cancelfuzz --help\n";
 
 static const char help_text[] =
@@ -40,10 +43,18 @@ static const char help_text[] =
     "    --no-diff    judge by the model-free invariants only\n"
     "    --trace      print every step with both sides' results\n"
     "    --json OUT   write the results, with traces, as JSON to OUT\n"
+    "    --mutant NAME  run the runtime with one of its known bugs on\n"
+    "                 (impl/mutants.h; needs a build with -Dmutants=true).\n"
+    "                 A scenario's \"mutant\" does the same, and the\n"
+    "                 scenario must then also pass on the correct runtime.\n"
+    "    --expect CLASS  the finding class every input must end with,\n"
+    "                 instead of its own \"expect\" (none for binary input)\n"
     "  fmt      print one run as its numbered steps, then the outcome\n"
     "  json     a binary input as a JSON scenario (default: stdout)\n"
     "  encode   a JSON scenario as a binary input (-o is needed when\n"
-    "           stdout is a terminal)\n";
+    "           stdout is a terminal)\n"
+    "  mutants  the runtime's known bugs: name, rules, the finding the\n"
+    "           oracle must give with the model, and alone (- : none)\n";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -126,6 +137,8 @@ struct replay {
 	bool diff, trace;
 	const char *json_out;
 	json_t *records; /* with --json */
+	uint32_t mutant; /* --mutant, 0 for none */
+	int expect;      /* --expect, -1 for what each input expects */
 };
 
 /* Text written to a memory stream, for traces and reports. */
@@ -215,13 +228,39 @@ static void record_error(struct replay *r, const char *path,
 	json_array_append_new(r->records, o);
 }
 
-/* Does the outcome meet what the input expects? A binary input expects no
- * finding; a scenario its "expect", a finding of that class. */
-static bool outcome_passes(const struct input *in,
-                           const struct cfh_outcome *out)
+/* What an input must end with: --expect, else a scenario's "expect", else
+ * (a binary input) no finding. */
+static enum cfh_class expected_class(const struct replay *r,
+                                     const struct input *in)
 {
-	enum cfh_class want = in->is_json ? in->sc.expect : CFH_NONE;
-	return out->finding.cls == want;
+	if (r->expect >= 0)
+		return (enum cfh_class)r->expect;
+	return in->is_json ? in->sc.expect : CFH_NONE;
+}
+
+/* The mutant to run under: --mutant, else a scenario's "mutant" (which
+ * must name one: *bad is set if it does not). */
+static uint32_t mutant_of(const struct replay *r, const struct input *in,
+                          bool *bad)
+{
+	*bad = false;
+	if (r->mutant || !in->is_json || !in->sc.mutant)
+		return r->mutant;
+	uint32_t m = cfr_mutant_from_name(in->sc.mutant);
+	*bad = m == CFR_MUTANT_NONE || !cfr_mutants_built();
+	return m;
+}
+
+/* Releases what replay_file() holds and returns status. */
+static int replay_done(struct input *in, struct capture *trace,
+                       struct capture *report, int status)
+{
+	capture_close(trace);
+	capture_close(report);
+	free(trace->buf);
+	free(report->buf);
+	input_free(in);
+	return status;
 }
 
 static int replay_file(struct replay *r, const char *path)
@@ -263,16 +302,40 @@ static int replay_file(struct replay *r, const char *path)
 		return EXIT_TROUBLE;
 	}
 
+	bool bad_mutant;
+	uint32_t mutant = mutant_of(r, &in, &bad_mutant);
+	enum cfh_class want = expected_class(r, &in);
+	struct cfh_source src = input_source(&in);
+	if (bad_mutant) {
+		printf("FAIL %s: mutant '%s' %s\n", path, in.sc.mutant,
+		       cfr_mutants_built() ? "does not exist"
+		                           : "needs a build with -Dmutants=true");
+		return replay_done(&in, &trace, &report, EXIT_FAILED);
+	}
+	if (mutant && in.is_json && in.sc.mutant && r->mutant == 0) {
+		/* A mutant's scenario must pass on the correct runtime too. */
+		struct cfh_options control = {.diff = r->diff,
+		                              .every_step = true};
+		cfh_run(&src, &control, &out, NULL);
+		if (out.finding.cls != CFH_NONE) {
+			printf("FAIL %s: %s at step %u without the mutant\n",
+			       path, cfh_signature(&out.finding, sig, sizeof(sig)),
+			       out.finding.step);
+			return replay_done(&in, &trace, &report, EXIT_FAILED);
+		}
+	}
+
 	/* Whole states compared after every step: the first step of a
 	 * finding is exact, and the trace hash is computed. */
-	struct cfh_options opts = {
-	    .diff = r->diff, .every_step = true, .trace = trace.f};
-	struct cfh_source src = input_source(&in);
+	struct cfh_options opts = {.diff = r->diff,
+	                           .every_step = true,
+	                           .trace = trace.f,
+	                           .mutant = mutant};
 	cfh_run(&src, &opts, &out, report.f);
 	capture_close(&trace);
 	capture_close(&report);
 
-	bool passed = outcome_passes(&in, &out);
+	bool passed = out.finding.cls == want;
 	cfh_signature(&out.finding, sig, sizeof(sig));
 	if (r->trace && trace.buf)
 		fwrite(trace.buf, 1, trace.len, stdout);
@@ -281,14 +344,16 @@ static int replay_file(struct replay *r, const char *path)
 		       out.drain_steps);
 	else if (passed)
 		printf("PASS %s (%u steps, %u drain steps; the expected %s at "
-		       "step %u)\n",
-		       path, out.steps, out.drain_steps, sig, out.finding.step);
+		       "step %u%s%s)\n",
+		       path, out.steps, out.drain_steps, sig, out.finding.step,
+		       mutant ? " under " : "",
+		       mutant ? cfr_mutant_name(mutant) : "");
 	else if (out.finding.cls == CFH_NONE)
 		printf("FAIL %s: no finding (expected %s)\n", path,
-		       cfh_class_name(in.sc.expect));
-	else if (in.is_json && in.sc.expect != CFH_NONE)
+		       cfh_class_name(want));
+	else if (want != CFH_NONE)
 		printf("FAIL %s: %s at step %u (expected %s)\n", path, sig,
-		       out.finding.step, cfh_class_name(in.sc.expect));
+		       out.finding.step, cfh_class_name(want));
 	else
 		printf("FAIL %s: %s at step %u\n", path, sig, out.finding.step);
 	if (!passed && report.buf)
@@ -317,10 +382,7 @@ static int replay_file(struct replay *r, const char *path)
 			status = EXIT_TROUBLE;
 		}
 	}
-	free(trace.buf);
-	free(report.buf);
-	input_free(&in);
-	return status;
+	return replay_done(&in, &trace, &report, status);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -386,7 +448,7 @@ static int replay_dir(struct replay *r, const char *dir)
 
 static int cmd_replay(int argc, char **argv)
 {
-	struct replay r = {.diff = true};
+	struct replay r = {.diff = true, .expect = -1};
 	int worst = EXIT_PASSED, files = 0;
 	bool options = true;
 
@@ -402,6 +464,22 @@ static int cmd_replay(int argc, char **argv)
 			if (++i == argc)
 				return usage_error("%s needs a file name", a);
 			r.json_out = argv[i];
+		} else if (options && strcmp(a, "--mutant") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs a name", a);
+			r.mutant = cfr_mutant_from_name(argv[i]);
+			if (!r.mutant)
+				return usage_error("no mutant '%s'", argv[i]);
+			if (!cfr_mutants_built())
+				return usage_error("this build has no mutants "
+				                   "(meson -Dmutants=true)");
+		} else if (options && strcmp(a, "--expect") == 0) {
+			if (++i == argc)
+				return usage_error("%s needs a class", a);
+			r.expect = cfh_class_from_name(argv[i]);
+			if (r.expect < 0)
+				return usage_error("no finding class '%s'",
+				                   argv[i]);
 		} else if (options && a[0] == '-' && a[1] != '\0')
 			return usage_error("replay: unknown option '%s'", a);
 	}
@@ -419,8 +497,10 @@ static int cmd_replay(int argc, char **argv)
 			options = false;
 			continue;
 		}
-		if (options && strcmp(a, "--json") == 0) {
-			i++;
+		if (options && (strcmp(a, "--json") == 0 ||
+		                strcmp(a, "--mutant") == 0 ||
+		                strcmp(a, "--expect") == 0)) {
+			i++; /* and its value */
 			continue;
 		}
 		if (options && a[0] == '-' && a[1] != '\0')
@@ -577,6 +657,24 @@ static int cmd_encode(int argc, char **argv)
 	return r ? EXIT_TROUBLE : EXIT_PASSED;
 }
 
+/* ---- mutants ---- */
+
+static int cmd_mutants(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0)
+		return usage_error("mutants takes no arguments");
+	if (!cfr_mutants_built())
+		printf("# this build has no mutants (meson -Dmutants=true)\n");
+	for (uint32_t m = 1; m < CFR_MUTANT_COUNT; m++) {
+		const char *alone = cfr_mutant_finding_alone(m);
+		printf("%s %s %s %s\n", cfr_mutant_name(m),
+		       cfr_mutant_finding(m), alone ? alone : "-",
+		       cfr_mutant_rules(m));
+	}
+	return EXIT_PASSED;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -598,5 +696,7 @@ int main(int argc, char **argv)
 		return cmd_json(argc - 2, argv + 2);
 	if (strcmp(cmd, "encode") == 0)
 		return cmd_encode(argc - 2, argv + 2);
+	if (strcmp(cmd, "mutants") == 0)
+		return cmd_mutants(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
 }

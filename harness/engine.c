@@ -65,6 +65,7 @@ struct engine {
 	struct call_rec *calls; /* by call number; [0] unused */
 	uint32_t calls_cap;
 	uint32_t *task_instance; /* by task id */
+	bool *task_exited;       /* by task id: its exit succeeded */
 	uint32_t tasks_cap;
 	uint32_t occupant[CFM_MAX_INSTANCES][CFM_MAX_HANDLES + 1];
 	struct past ring[RING];
@@ -139,16 +140,18 @@ static void on_notice(void *ctx, const struct cfr_notice *n)
 	}
 	switch (n->kind) {
 	case CFR_NOTICE_SLOT_WRITE:
-		/* C-9: written only as the call resolves RETURNED. */
+		/* C-9: written only as the call resolves RETURNED. A write to
+		 * a dropped call is late publication; a write to a call that
+		 * had resolved is a second resolution of it (C-20, C-33). */
 		if (!c->held)
 			flag(e, CFH_LATE_PUBLICATION,
 			     "call #%u (h%u@%u): result slot written after the "
 			     "call was dropped",
 			     n->call, c->handle, c->instance);
-		else if (c->settled || c->delivered)
-			flag(e, CFH_LATE_PUBLICATION,
-			     "call #%u (h%u@%u): result slot written after it "
-			     "resolved %s",
+		else if (c->settled)
+			flag(e, CFH_DOUBLE_SETTLEMENT,
+			     "call #%u (h%u@%u) settled again: result slot "
+			     "written after it resolved %s",
 			     n->call, c->handle, c->instance,
 			     status_name(c->state));
 		break;
@@ -220,6 +223,20 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, size_t elem)
 	return true;
 }
 
+/* Makes room for task ids up to id in both per-task arrays. */
+static bool grow_tasks(struct engine *e, uint32_t id)
+{
+	uint32_t cap = e->tasks_cap;
+	if (!grow((void **)&e->task_instance, &cap, id,
+	          sizeof(*e->task_instance)))
+		return false;
+	uint32_t cap2 = e->tasks_cap;
+	if (!grow((void **)&e->task_exited, &cap2, id, sizeof(*e->task_exited)))
+		return false;
+	e->tasks_cap = cap;
+	return true;
+}
+
 static uint32_t instance_of(struct engine *e, uint32_t actor)
 {
 	return actor == CFM_HOST || actor >= e->tasks_cap
@@ -277,8 +294,7 @@ static void follow(struct engine *e, const struct cfm_op *op,
 		uint32_t call = e->ls.rt.calls;
 		if (!grow((void **)&e->calls, &e->calls_cap, call,
 		          sizeof(*e->calls)) ||
-		    !grow((void **)&e->task_instance, &e->tasks_cap, r->task,
-		          sizeof(*e->task_instance))) {
+		    !grow_tasks(e, r->task)) {
 			fprintf(stderr, "cancelfuzz: out of memory\n");
 			abort();
 		}
@@ -305,6 +321,8 @@ static void follow(struct engine *e, const struct cfm_op *op,
 			forget_handle(e, inst, op->handle);
 		return;
 	case CFM_OP_EXIT: /* C-35: every handle it owns goes */
+		if (op->actor < e->tasks_cap)
+			e->task_exited[op->actor] = true;
 		for (uint32_t h = 1; h <= CFM_MAX_HANDLES; h++) {
 			uint32_t call = e->occupant[inst][h];
 			if (call && e->calls[call].owner == op->actor)
@@ -319,6 +337,10 @@ static void follow(struct engine *e, const struct cfm_op *op,
 		}
 		return;
 	case CFM_OP_RUN:
+		/* C-21: an EXITED task is never activated. */
+		if (r->task < e->tasks_cap && e->task_exited[r->task])
+			flag(e, CFH_STALE_EVENT,
+			     "T%u was activated after it exited", r->task);
 		check_event(e, r->task, instance_of(e, r->task), &r->event);
 		return;
 	case CFM_OP_POLL:
@@ -456,11 +478,35 @@ static void check_left_running_alone(struct engine *e)
 		}
 }
 
+/* Without the model: the runtime's own counts must be what its state
+ * shows; anything counted but not there is held and never given back. */
+static void check_counts_alone(struct engine *e)
+{
+	const struct cfm_snapshot *s = &e->ls.rs;
+	struct cfr_counts c = cfr_counts(e->ls.rt.rt);
+	uint32_t handles = 0, resources = 0;
+	for (uint32_t i = 0; i < s->nsubtasks; i++)
+		handles += s->subtasks[i].handle != 0;
+	for (uint32_t i = 0; i < s->ntasks; i++)
+		for (uint32_t r = 1; r <= CFM_MAX_RESOURCES; r++)
+			resources += s->tasks[i].resource[r];
+	if (c.tasks != s->ntasks || c.subtasks != s->nsubtasks ||
+	    c.handles != handles || c.resources != resources ||
+	    c.keys != s->nkeys || c.queue != s->queue_len)
+		flag(e, CFH_LEAK,
+		     "the runtime counts tasks %u subtasks %u handles %u "
+		     "resources %u keys %u queue %u but holds %u %u %u %u %u %u",
+		     c.tasks, c.subtasks, c.handles, c.resources, c.keys,
+		     c.queue, s->ntasks, s->nsubtasks, handles, resources,
+		     s->nkeys, s->queue_len);
+}
+
 static void check_after_drain(struct engine *e)
 {
 	e->phase = "drain";
 	cfm_snapshot(&e->ls.model, &e->ls.ms);
 	cfh_rt_snapshot(&e->ls.rt, &e->ls.rs);
+	check_counts_alone(e);
 	if (!e->opts->diff) {
 		check_left_running_alone(e);
 	} else {
@@ -569,9 +615,11 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 	cfh_alloc_init(&e->alloc, 0);
 	struct cfh_rt_options ro = {.allocator = &e->alloc.hooks,
 	                            .observer = on_notice,
-	                            .observer_ctx = e};
+	                            .observer_ctx = e,
+	                            .mutant = opts->mutant};
 	if (!cfh_lockstep_init(&e->ls, &e->setup.caps, &ro)) {
-		fprintf(stderr, "cancelfuzz: cannot set up the run\n");
+		fprintf(stderr, "cancelfuzz: cannot set up the run%s\n",
+		        opts->mutant ? " (is this build without mutants?)" : "");
 		abort();
 	}
 
@@ -618,20 +666,22 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 	out->trace_hash = e->hash;
 	free(e->calls);
 	free(e->task_instance);
+	free(e->task_exited);
 	free(e);
 }
 
 enum cfh_class cfh_check(const uint8_t *data, size_t size, bool diff,
-                         FILE *report)
+                         uint32_t mutant, FILE *report)
 {
 	struct cfh_source src = {.data = data, .size = size};
-	struct cfh_options fast = {.diff = diff};
+	struct cfh_options fast = {.diff = diff, .mutant = mutant};
 	struct cfh_outcome out;
 	cfh_run(&src, &fast, &out, NULL);
 	if (out.finding.cls == CFH_NONE)
 		return CFH_NONE;
 	/* Found: run again comparing every step, to name the first one. */
-	struct cfh_options slow = {.diff = diff, .every_step = true};
+	struct cfh_options slow = {.diff = diff, .every_step = true,
+	                           .mutant = mutant};
 	cfh_run(&src, &slow, &out, report);
 	return out.finding.cls;
 }

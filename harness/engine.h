@@ -7,11 +7,13 @@
  * and after the drain the tasks and counts each side still holds. The
  * invariant half needs no model: it follows every call through the
  * runtime's observer notices and the harness's own bookkeeping of handles,
- * and flags a result slot written after cancellation, delivery or drop
- * (late_publication), a subtask settled or delivered twice
+ * and flags a result slot written to a dropped call, or found changed after
+ * the call was cancelled or delivered (late_publication), a subtask settled
+ * or delivered twice, or written again after it resolved
  * (double_settlement), an event or settlement reaching a freed handle or
- * its next occupant (stale_event), tasks left running after the drain and
- * anything left after teardown. With diff off, only the invariant half
+ * its next occupant, or an exited task activated (stale_event), tasks left
+ * running after the drain, and counts that exceed what the runtime holds
+ * or anything left after teardown (leak). With diff off, only the invariant half
  * judges: the model still decodes the input, so the same bytes give the
  * same steps in both modes.
  */
@@ -47,6 +49,7 @@ struct cfh_options {
 	bool every_step; /* compare whole states after every step, not just
 	                    at the end: slower, finds the first step exactly */
 	FILE *trace;     /* if set, every step is printed here */
+	uint32_t mutant; /* a known bug of the runtime (impl/mutants.h) */
 };
 
 struct cfh_finding {
@@ -85,7 +88,7 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
  * compared at the end), and on a finding a second run that compares them
  * after every step and prints the report. Returns the finding's class. */
 enum cfh_class cfh_check(const uint8_t *data, size_t size, bool diff,
-                         FILE *report);
+                         uint32_t mutant, FILE *report);
 
 /* The signature "class:operation" of a finding, into buf. */
 char *cfh_signature(const struct cfh_finding *f, char *buf, size_t size);

@@ -30,6 +30,7 @@ enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
 	    .allocator = opts->allocator,
 	    .observer = opts->observer,
 	    .observer_ctx = opts->observer_ctx,
+	    .mutant = opts->mutant,
 	};
 	memset(v, 0, sizeof(*v));
 	v->snap.backpressure = calloc(CFM_MAX_INSTANCES, sizeof(uint32_t));

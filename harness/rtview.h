@@ -39,6 +39,7 @@ struct cfh_rt_options {
 	void (*observer)(void *ctx, const struct cfr_notice *notice);
 	void *observer_ctx;
 	uint32_t pool_chunk;
+	uint32_t mutant; /* impl/mutants.h; 0 for the correct runtime */
 };
 
 /* Creates the runtime with the model's caps. opts may be NULL. Returns

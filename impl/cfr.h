@@ -137,7 +137,7 @@ struct cfr_notice {
 	uint32_t instance; /* the caller's instance */
 	uint32_t handle;   /* 0 for a released abandoned subscriber */
 	uint32_t call;     /* the call's number, 1, 2, 3 ...: unique per run */
-	uint32_t task;     /* the callee task */
+	uint32_t task;     /* the task whose resolution this is */
 	enum cfr_status status;
 	struct cfr_slot *slot; /* SLOT_WRITE: where, and what was written */
 };
@@ -152,6 +152,8 @@ struct cfr_config {
 	const struct cfr_allocator *allocator; /* NULL: malloc and free */
 	void (*observer)(void *ctx, const struct cfr_notice *notice);
 	void *observer_ctx;
+	uint32_t mutant; /* test builds only: a known bug to switch on
+	                    (mutants.h); 0 for none */
 };
 
 struct cfr;

@@ -14,6 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mutants.h"
+
+/* Is the known bug `id` switched on? Constant false unless the build has
+ * mutants (meson -Dmutants=true), so release code carries none of them. */
+#define MUTANT(rt, id)                                                         \
+	(CFR_WITH_MUTANTS && (rt)->cfg.mutant == CFR_MUTANT_##id)
+
 /* ---- names ---- */
 
 #define CFR_NAME(name, text) #name,
@@ -62,8 +69,10 @@ static struct task *owner_task(struct owner *o)
 	return o->id == CFR_HOST ? NULL : cfr_container_of(o, struct task, own);
 }
 
-static void notify(struct cfr *rt, enum cfr_notice_kind kind,
-                   const struct subtask *s, uint32_t handle)
+/* Tells the observer about s; `task` is the task whose resolution it is. */
+static void notify_from(struct cfr *rt, enum cfr_notice_kind kind,
+                        const struct subtask *s, uint32_t handle,
+                        uint32_t task)
 {
 	if (!rt->cfg.observer)
 		return;
@@ -72,11 +81,17 @@ static void notify(struct cfr *rt, enum cfr_notice_kind kind,
 	    .instance = s->instance,
 	    .handle = handle,
 	    .call = s->call,
-	    .task = s->task_id,
+	    .task = task,
 	    .status = s->state,
 	    .slot = kind == CFR_NOTICE_SLOT_WRITE ? s->slot : NULL,
 	};
 	rt->cfg.observer(rt->cfg.observer_ctx, &n);
+}
+
+static void notify(struct cfr *rt, enum cfr_notice_kind kind,
+                   const struct subtask *s, uint32_t handle)
+{
+	notify_from(rt, kind, s, handle, s->task_id);
 }
 
 static bool pending_less(const struct cfr_pnode *a, const struct cfr_pnode *b)
@@ -169,6 +184,8 @@ static struct cfr_event deliver_event(struct cfr *rt, struct subtask *s)
 static void free_subtask(struct cfr *rt, struct subtask *s)
 {
 	disarm(rt, s);
+	if (cfr_list_linked(&s->sub)) /* only a mutant leaves it there */
+		cfr_list_remove(&s->sub);
 	if (cfr_list_linked(&s->own)) {
 		clear_pending(s);
 		cfr_list_remove(&s->own);
@@ -201,10 +218,30 @@ static void settle(struct cfr *rt, struct subtask *s, enum cfr_status state,
                    enum cfr_kind kind, uint32_t value)
 {
 	cfr_list_remove(&s->sub);
+	if (s->subscribed) /* (a mutant leaves a settled one on the list) */
+		s->task->nsubscribers--;
 	s->subscribed = false;
-	s->task->nsubscribers--;
 	s->task = NULL; /* the task may be freed after this */
 	if (!in_table(rt, s)) {
+		struct subtask *occupant =
+		    cfr_table_get(&rt->inst[s->instance].table, s->handle);
+		if (MUTANT(rt, STALE_HANDLE_EVENT) && occupant &&
+		    !status_resolved(occupant->state)) {
+			/* Bug: found by index alone, the resolution goes to the
+			 * handle's next occupant. */
+			occupant->state = state;
+			if (state == CFR_RETURNED && occupant->slot)
+				*occupant->slot = (struct cfr_slot){kind, value};
+			notify_from(rt, CFR_NOTICE_SETTLE, occupant,
+			            occupant->handle, s->task_id);
+			set_pending(rt, occupant);
+		}
+		if (MUTANT(rt, LATE_PUBLISH) && state == CFR_RETURNED &&
+		    s->slot) {
+			/* Bug: the abandoned caller's slot is written anyway. */
+			*s->slot = (struct cfr_slot){kind, value};
+			notify(rt, CFR_NOTICE_SLOT_WRITE, s, s->handle);
+		}
 		notify(rt, CFR_NOTICE_RELEASE, s, 0);
 		free_subtask(rt, s);
 		return;
@@ -225,7 +262,15 @@ static void settle(struct cfr *rt, struct subtask *s, enum cfr_status state,
 static void resolve_task(struct cfr *rt, struct task *t, enum cfr_status state,
                          enum cfr_kind kind, uint32_t value)
 {
-	cfr_registry_remove(&rt->reg, &t->reg); /* C-31 */
+	if (!(MUTANT(rt, REGISTRY_LEAK) && state != CFR_RETURNED))
+		cfr_registry_remove(&rt->reg, &t->reg); /* C-31 */
+	if (MUTANT(rt, CANCEL_AS_ERROR) &&
+	    state == CFR_CANCELLED_BEFORE_RETURNED) {
+		/* Bug: a cancellation surfaces as an error result. */
+		state = CFR_RETURNED;
+		kind = CFR_KIND_ERR;
+		value = 0;
+	}
 	set_state(rt, t, CFR_TASK_RESOLVED);
 	t->cancel_due = false; /* C-24 */
 	while (!cfr_list_empty(&t->subscribers)) {
@@ -236,9 +281,12 @@ static void resolve_task(struct cfr *rt, struct task *t, enum cfr_status state,
 }
 
 /* C-13: a waiting-cancellably task. */
-static bool waiting_cancellably(const struct task *t)
+static bool waiting_cancellably(const struct cfr *rt, const struct task *t)
 {
-	return t->activated && t->wait_cancellable &&
+	/* Bug (mutant): any wait counts, so a non-cancellable one is
+	 * interrupted too. */
+	return t->activated &&
+	       (t->wait_cancellable || MUTANT(rt, NONCANCELLABLE_DELIVERY)) &&
 	       (t->activity == CFR_ACT_BLOCKED || t->activity == CFR_ACT_READY);
 }
 
@@ -257,12 +305,19 @@ static void request_task_cancel(struct cfr *rt, struct task *t)
 	case CFR_TASK_INITIAL:
 		resolve_task(rt, t, CFR_CANCELLED_BEFORE_STARTED, CFR_KIND_OK,
 		             0);
+		if (MUTANT(rt, CANCELLED_INITIAL_STILL_STARTS)) {
+			/* Bug: the callers are told, but the task stays in
+			 * the admission queue and will start. */
+			set_state(rt, t, CFR_TASK_INITIAL);
+			return;
+		}
 		set_activity(rt, t, CFR_ACT_EXITED);
 		free_task(rt, t); /* never ran, never will */
 		return;
 	case CFR_TASK_STARTED:
-		cfr_registry_remove(&rt->reg, &t->reg); /* C-31 */
-		if (waiting_cancellably(t))
+		if (!MUTANT(rt, REGISTRY_LEAK))
+			cfr_registry_remove(&rt->reg, &t->reg); /* C-31 */
+		if (waiting_cancellably(rt, t))
 			deliver_cancel(rt, t);
 		else
 			set_state(rt, t, CFR_TASK_PENDING_CANCEL);
@@ -280,20 +335,31 @@ static void request_cancel(struct cfr *rt, struct subtask *s)
 	struct task *t = s->task;
 	s->cancel_requested = true;
 	disarm(rt, s);
-	if (t->nsubscribers > 1) { /* C-32: detach */
+	if (t->nsubscribers > 1 && !MUTANT(rt, SHARED_EARLY_TEARDOWN)) {
+		/* C-32: detach. (The mutant tears the producer down for
+		 * everyone on any subscriber's cancel.) */
+		bool held = in_table(rt, s); /* settle releases it if not */
 		settle(rt, s,
 		       t->state == CFR_TASK_INITIAL
 		           ? CFR_CANCELLED_BEFORE_STARTED
 		           : CFR_CANCELLED_BEFORE_RETURNED,
 		       CFR_KIND_OK, 0);
+		if (MUTANT(rt, SHARED_DOUBLE_SETTLE) && held) {
+			/* Bug: the detached subscriber stays on the task's
+			 * list and is settled again when the task resolves. */
+			cfr_list_append(&t->subscribers, &s->sub);
+			s->task = t;
+		}
 		return;
 	}
+	if (MUTANT(rt, SHARED_NEVER_TEARDOWN) && t->shared)
+		return; /* Bug: the last subscriber's cancel goes nowhere. */
 	request_task_cancel(rt, t);
 }
 
 /* C-12: takes s out of its table now; a resolved record goes with it
  * (C-28), an unresolved one is abandoned (C-27). */
-static void drop_subtask(struct cfr *rt, struct subtask *s)
+static void drop_subtask(struct cfr *rt, struct subtask *s, bool on_exit)
 {
 	cfr_table_remove(&rt->inst[s->instance].table, s->handle);
 	clear_pending(s);
@@ -304,6 +370,10 @@ static void drop_subtask(struct cfr *rt, struct subtask *s)
 		return;
 	}
 	disarm(rt, s);
+	/* Bugs (mutants): the handle goes, but no request is made. */
+	if (on_exit ? MUTANT(rt, NO_CASCADE_ON_EXIT)
+	            : MUTANT(rt, DROP_NOT_PROPAGATED))
+		return;
 	if (!s->cancel_requested)
 		request_cancel(rt, s);
 }
@@ -410,8 +480,10 @@ enum cfr_err cfr_call(struct cfr *rt, uint32_t actor, uint32_t j,
 			set_state(rt, t, CFR_TASK_STARTED);
 			make_ready(rt, t);
 		}
-		if (opts->shared)
+		if (opts->shared) {
 			cfr_registry_add(&rt->reg, &t->reg, j, opts->key);
+			t->shared = true;
+		}
 	}
 
 	s->handle = cfr_table_insert(table, s, &s->gen); /* C-3 */
@@ -454,12 +526,24 @@ enum cfr_err cfr_subtask_cancel(struct cfr *rt, uint32_t actor, uint32_t h,
 	if (s->cancel_requested)
 		return CFR_E_ALREADY;
 	if (!status_resolved(s->state)) {
-		request_cancel(rt, s); /* C-11.3 */
+		if (MUTANT(rt, CANCEL_NOT_PROPAGATED)) {
+			/* Bug: recorded, never routed to the exporter. */
+			s->cancel_requested = true;
+			disarm(rt, s);
+		} else {
+			request_cancel(rt, s); /* C-11.3 */
+		}
 		if (!status_resolved(s->state)) {
 			if (status)
 				*status = CFR_BLOCKED;
 			return CFR_OK;
 		}
+	}
+	if (MUTANT(rt, CANCEL_OVERRIDES_COMPLETION) &&
+	    s->state == CFR_RETURNED) {
+		/* Bug: the lost race is rewritten as a cancellation. */
+		s->state = CFR_CANCELLED_BEFORE_RETURNED;
+		notify(rt, CFR_NOTICE_SETTLE, s, s->handle);
 	}
 	/* C-11.2, or C-11.3 resolved at once: the return is the delivery. */
 	clear_pending(s);
@@ -479,7 +563,7 @@ enum cfr_err cfr_subtask_drop(struct cfr *rt, uint32_t actor, uint32_t h)
 		err = own_subtask(rt, a, h, &s);
 	if (err != CFR_OK)
 		return err;
-	drop_subtask(rt, s);
+	drop_subtask(rt, s, false);
 	return CFR_OK;
 }
 
@@ -506,6 +590,7 @@ enum cfr_err cfr_task_cancel(struct cfr *rt, uint32_t actor)
 		return err;
 	if (t->state != CFR_TASK_CANCEL_DELIVERED)
 		return CFR_E_NOTDELIVERED; /* C-15 */
+	t->resolved_by_cancel = true;
 	resolve_task(rt, t, CFR_CANCELLED_BEFORE_RETURNED, CFR_KIND_OK, 0);
 	return CFR_OK;
 }
@@ -522,7 +607,8 @@ static enum cfr_err end_activation(struct cfr *rt, uint32_t actor,
 	t->wait_cancellable = cancellable;
 	t->yielded = yield;
 	set_activity(rt, t, CFR_ACT_BLOCKED);
-	if (cancellable && t->state == CFR_TASK_PENDING_CANCEL)
+	if (cancellable && t->state == CFR_TASK_PENDING_CANCEL &&
+	    !MUTANT(rt, PENDING_CANCEL_LOST)) /* the mutant forgets it */
 		deliver_cancel(rt, t);
 	else if (yield || cfr_pheap_min(&t->own.pending))
 		make_ready(rt, t);
@@ -555,8 +641,11 @@ enum cfr_err cfr_exit(struct cfr *rt, uint32_t actor)
 	if (t->state != CFR_TASK_RESOLVED)
 		return CFR_E_UNRESOLVED;
 	rt->active = NULL;
-	rt->resources -= (uint32_t)__builtin_popcountll(t->resources);
-	t->resources = 0; /* C-34: on every path */
+	/* C-34: on every path. (The mutant forgets them after task.cancel:
+	 * the task goes, its resources stay counted as held.) */
+	if (!(MUTANT(rt, RESOURCE_LEAK_ON_CANCEL) && t->resolved_by_cancel))
+		rt->resources -= (uint32_t)__builtin_popcountll(t->resources);
+	t->resources = 0;
 
 	/* C-35: drop its subtasks, lowest handle first. A drop can resolve
 	 * other records but never free one still in a table, so the pointers
@@ -568,9 +657,16 @@ enum cfr_err cfr_exit(struct cfr *rt, uint32_t actor)
 	qsort(rt->scratch, n, sizeof(rt->scratch[0]), by_handle);
 	for (uint32_t i = 0; i < n; i++)
 		if (in_table(rt, rt->scratch[i]))
-			drop_subtask(rt, rt->scratch[i]);
+			drop_subtask(rt, rt->scratch[i], true);
 
 	set_activity(rt, t, CFR_ACT_EXITED);
+	if (MUTANT(rt, REPOLL_EXITED)) {
+		/* Bug: a stale wake-up puts the exited task back in the run
+		 * queue instead of freeing it. */
+		cfr_list_append(&rt->runq, &t->sched);
+		rt->runq_len++;
+		return CFR_OK;
+	}
 	free_task(rt, t);
 	return CFR_OK;
 }
@@ -615,7 +711,10 @@ static void admit_queued(struct cfr *rt, struct instance *in)
 		    cfr_container_of(in->queued.next, struct task, sched);
 		cfr_list_remove(&t->sched);
 		set_state(rt, t, CFR_TASK_STARTED);
-		make_ready(rt, t);
+		if (MUTANT(rt, ADMITTED_NOT_SCHEDULED))
+			set_activity(rt, t, CFR_ACT_READY); /* Bug: not queued */
+		else
+			make_ready(rt, t);
 		for (struct cfr_link *l = t->subscribers.next;
 		     l != &t->subscribers; l = l->next) {
 			struct subtask *s =
@@ -664,6 +763,14 @@ enum cfr_err cfr_tick(struct cfr *rt, uint32_t actor, uint32_t n)
 			break;
 		disarm(rt, s);
 		s->timed_out = true;
+		if (MUTANT(rt, TIMEOUT_WITHOUT_CANCEL)) {
+			/* Bug: the caller is settled, the exporter never
+			 * hears of it. */
+			s->cancel_requested = true;
+			settle(rt, s, CFR_CANCELLED_BEFORE_RETURNED,
+			       CFR_KIND_OK, 0);
+			continue;
+		}
 		request_cancel(rt, s); /* an outcome stays a pending event */
 	}
 	return CFR_OK;
@@ -759,7 +866,9 @@ static bool config_ok(const struct cfr_config *c)
 	       c->max_tasks >= 1 && c->max_handles >= 1 &&
 	       c->max_handles <= (1u << 24) && c->max_resources >= 1 &&
 	       c->max_resources <= CFR_MAX_RESOURCES && c->max_keys >= 1 &&
-	       (!c->allocator || (c->allocator->alloc && c->allocator->release));
+	       (!c->allocator || (c->allocator->alloc && c->allocator->release)) &&
+	       (c->mutant == CFR_MUTANT_NONE ||
+	        (CFR_WITH_MUTANTS && c->mutant < CFR_MUTANT_COUNT));
 }
 
 void cfr_reset(struct cfr *rt)

@@ -24,6 +24,8 @@ struct task {
 	enum cfr_task_state state;
 	enum cfr_activity activity;
 	bool activated, wait_cancellable, yielded, cancel_due;
+	bool shared;             /* made by a shared call (C-31) */
+	bool resolved_by_cancel; /* resolved through task.cancel */
 	uint64_t resources;          /* bit r-1 for resource r (C-34) */
 	struct cfr_link all;         /* cfr.tasks: live tasks in id order */
 	struct cfr_link sched;       /* the run queue, or its instance's admission queue */

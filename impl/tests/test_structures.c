@@ -252,7 +252,7 @@ static void runtime_rejects_bad_config(void)
 {
 	struct cfh_alloc ca;
 	cfh_alloc_init(&ca, 0);
-	struct cfr_config c = {1, 4, 4, 4, 4, 0, &ca.hooks, NULL, NULL};
+	struct cfr_config c = {1, 4, 4, 4, 4, 0, &ca.hooks, NULL, NULL, 0};
 	struct cfr *rt = (struct cfr *)&ca;
 	ASSERT_EQ(cfr_create(&c, &rt), CFR_E_CONFIG);
 	ASSERT_TRUE(rt == NULL);

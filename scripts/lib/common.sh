@@ -56,13 +56,30 @@ cf_need_packages() {
 	[ -z "${pkgs// /}" ] || cf_die "still missing after install: $pkgs"
 }
 
-# cf_configure DIR CC [meson options...]: configure DIR with compiler CC if it
-# is not a meson build directory yet. An existing directory is kept: ninja
-# reconfigures it when a meson.build changes.
+# cf_configure DIR CC [-Dopt=value...]: configure DIR with compiler CC if it
+# is not a meson build directory yet. An existing directory is kept (ninja
+# reconfigures it when a meson.build changes) and given the options, so a
+# checkout that gained an option gets it without starting over.
 cf_configure() {
 	local dir=$1 compiler=$2
 	shift 2
 	if [ -f "$dir/build.ninja" ] && [ -f "$dir/meson-private/coredata.dat" ]; then
+		local want=() opt current
+		for opt in "$@"; do
+			current=$(meson introspect --buildoptions "$dir" 2>/dev/null |
+				python3 -c 'import json,sys
+name, value = sys.argv[1].split("=", 1)
+for o in json.load(sys.stdin):
+    if o["name"] == name:
+        v = o["value"]
+        print(str(v).lower() if isinstance(v, bool) else (",".join(v) if isinstance(v, list) else v))' "${opt#-D}")
+			[ "$current" = "${opt#*=}" ] || want+=("$opt")
+		done
+		if [ ${#want[@]} -gt 0 ]; then
+			cf_log "reconfiguring $dir: ${want[*]}"
+			meson configure "$dir" "${want[@]}" >/dev/null ||
+				cf_die "meson configure $dir failed"
+		fi
 		return 0
 	fi
 	local log
@@ -81,7 +98,7 @@ cf_configure() {
 # configure time, and a new scenario must become a test with no other edit.
 cf_refresh() {
 	local dir=$1 now
-	now=$(cd "$cf_root/minimized" && ls -1 -- *.json 2>/dev/null | cksum)
+	now=$(cd "$cf_root/minimized" && ls -1 -- *.json mutants/*.json 2>/dev/null | cksum)
 	if [ ! -f "$dir/minimized.list" ] || [ "$(cat "$dir/minimized.list")" != "$now" ]; then
 		meson setup --reconfigure "$dir" "$cf_root" >/dev/null ||
 			cf_die "meson could not reconfigure $dir"
