@@ -464,3 +464,29 @@ void script_run(struct cfm *m, const char *text)
 	struct script_target t = {"model", m, model_apply, model_snapshot};
 	script_exec(&t, text);
 }
+
+void script_fails(struct cfm *m, const char *op, const char *err)
+{
+	static struct cfm saved; /* large: not on the stack */
+	char line[256];
+	snprintf(line, sizeof(line), "%s => %s\n", op, err);
+	memcpy(&saved, m, sizeof(saved));
+	script_run(m, line);
+	if (memcmp(&saved, m, sizeof(saved)) != 0)
+		tap_fail(__FILE__, __LINE__, "'%s' failed but changed the model",
+		         op);
+}
+
+void script_return_writes(struct cfm *m, uint32_t task, enum cfm_kind kind,
+                          uint32_t value, uint32_t written)
+{
+	struct cfm_op op = {
+	    .code = CFM_OP_TASK_RETURN,
+	    .actor = task,
+	    .kind = kind,
+	    .value = value,
+	};
+	struct cfm_result r = cfm_apply(m, &op);
+	ASSERT_EQ(r.err, CFM_OK);
+	ASSERT_EQ(r.written, written);
+}

@@ -53,6 +53,15 @@ const char *script_parse_op(char *text, struct cfm_op *op);
 /* A standard run for tests: N instances and roomy caps. */
 void script_init(struct cfm *m, uint32_t instances);
 
+/* C-6 in tests: "ACTOR OP ARGS" must fail with err and leave the whole
+ * model byte for byte as it was. */
+void script_fails(struct cfm *m, const char *op, const char *err);
+
+/* task.return by `task`, applied directly, must succeed and write exactly
+ * `written` result slots (C-9). */
+void script_return_writes(struct cfm *m, uint32_t task, enum cfm_kind kind,
+                          uint32_t value, uint32_t written);
+
 /* Formats a piece of state as the "? SUBJECT = TEXT" query sees it; returns
  * false if the subject is not understood. */
 bool script_query(const struct cfm_snapshot *s, const char *subject,

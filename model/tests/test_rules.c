@@ -3,44 +3,13 @@
  * test_scenarios.c; RULES.md maps every rule and error code to its tests.
  *
  * Every expected value is derived from the contract text. A test of an error
- * runs the failing operation through fails(), which also checks that the
+ * runs the failing operation through script_fails(), which also checks that the
  * whole model is byte for byte what it was before (C-6).
  */
 #include "script.h"
 #include "tap.h"
 
 #include <string.h>
-
-/* The state before the operation under test, for fails(). */
-static struct cfm saved;
-
-/* C-6: op must fail with err and change nothing at all. */
-static void fails(struct cfm *m, const char *op, const char *err)
-{
-	char line[256];
-	snprintf(line, sizeof(line), "%s => %s\n", op, err);
-	memcpy(&saved, m, sizeof(saved));
-	script_run(m, line);
-	if (memcmp(&saved, m, sizeof(saved)) != 0)
-		tap_fail(__FILE__, __LINE__, "'%s' failed but changed the model",
-		         op);
-}
-
-/* task.return performed directly, to see how many slots it wrote (C-9). */
-static void task_return_writes(struct cfm *m, uint32_t task,
-                               enum cfm_kind kind, uint32_t value,
-                               uint32_t written)
-{
-	struct cfm_op op = {
-	    .code = CFM_OP_TASK_RETURN,
-	    .actor = task,
-	    .kind = kind,
-	    .value = value,
-	};
-	struct cfm_result r = cfm_apply(m, &op);
-	ASSERT_EQ(r.err, CFM_OK);
-	ASSERT_EQ(r.written, written);
-}
 
 /* A run with small caps (C-5); script_init() uses roomy ones. */
 static void init_caps(struct cfm *m, uint32_t instances, uint32_t tasks,
@@ -105,14 +74,14 @@ static void instance_host_is_not_callable(void)
 {
 	struct cfm m;
 	script_init(&m, 3);
-	fails(&m, "host call 0", "E_BADINSTANCE");
-	fails(&m, "host call 3", "E_BADINSTANCE");
+	script_fails(&m, "host call 0", "E_BADINSTANCE");
+	script_fails(&m, "host call 3", "E_BADINSTANCE");
 	script_run(&m,
 	    "? counts = tasks 0 subtasks 0 handles 0 resources 0 keys 0 queue 0\n"
 	    "host call 1              => STARTED h1 T1\n"
 	    "host call 2              => STARTED h2 T2\n"
 	    "host run 0               => T1 START\n");
-	fails(&m, "T1 call 0", "E_BADINSTANCE");
+	script_fails(&m, "T1 call 0", "E_BADINSTANCE");
 	script_run(&m,
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 0 queue 1\n");
 }
@@ -126,19 +95,19 @@ static void call_graph_rejects_same_or_lower_instance(void)
 	    "host call 2              => STARTED h1 T1\n"
 	    "host run 0               => T1 START\n"
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 0 queue 0\n");
-	fails(&m, "T1 call 0", "E_BADINSTANCE");
-	fails(&m, "T1 call 1", "E_BADINSTANCE");
-	fails(&m, "T1 call 2", "E_BADINSTANCE");
-	fails(&m, "T1 call 4", "E_BADINSTANCE");
-	fails(&m, "T1 call 2 shared(0)", "E_BADINSTANCE");
+	script_fails(&m, "T1 call 0", "E_BADINSTANCE");
+	script_fails(&m, "T1 call 1", "E_BADINSTANCE");
+	script_fails(&m, "T1 call 2", "E_BADINSTANCE");
+	script_fails(&m, "T1 call 4", "E_BADINSTANCE");
+	script_fails(&m, "T1 call 2 shared(0)", "E_BADINSTANCE");
 	script_run(&m,
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 0 queue 0\n"
 	    "T1 call 3                => STARTED h1 T2\n"
 	    "T1 wait cancellable\n"
 	    "host run 0               => T2 START\n");
 	/* The last instance can call nobody. */
-	fails(&m, "T2 call 3", "E_BADINSTANCE");
-	fails(&m, "T2 call 2", "E_BADINSTANCE");
+	script_fails(&m, "T2 call 3", "E_BADINSTANCE");
+	script_fails(&m, "T2 call 2", "E_BADINSTANCE");
 	script_run(&m,
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 0 queue 0\n");
 }
@@ -246,15 +215,15 @@ static void limit_tasks_is_e_limit_without_change(void)
 	    "host call 1 shared(0)    => STARTED h1 T1\n"
 	    "host call 1              => STARTED h2 T2\n"
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 1 queue 2\n");
-	fails(&m, "host call 1", "E_LIMIT");
-	fails(&m, "host call 2", "E_LIMIT");
-	fails(&m, "host call 1 shared(1)", "E_LIMIT");
+	script_fails(&m, "host call 1", "E_LIMIT");
+	script_fails(&m, "host call 2", "E_LIMIT");
+	script_fails(&m, "host call 1 shared(1)", "E_LIMIT");
 	script_run(&m,
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 1 queue 2\n"
 	    "host call 1 shared(0)    => STARTED h3 T1\n"
 	    "? counts = tasks 2 subtasks 3 handles 3 resources 0 keys 1 queue 2\n"
 	    "host run 1               => T2 START\n");
-	fails(&m, "T2 call 2", "E_LIMIT");
+	script_fails(&m, "T2 call 2", "E_LIMIT");
 	script_run(&m,
 	    "T2 task.return ok 0\n"
 	    "T2 exit\n"
@@ -273,14 +242,14 @@ static void limit_handles_is_e_limit_without_change(void)
 	    "host call 1 shared(0)    => STARTED h1 T1\n"
 	    "host call 2              => STARTED h2 T2\n"
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 1 queue 2\n");
-	fails(&m, "host call 1", "E_LIMIT");
-	fails(&m, "host call 1 shared(0)", "E_LIMIT");
+	script_fails(&m, "host call 1", "E_LIMIT");
+	script_fails(&m, "host call 1 shared(0)", "E_LIMIT");
 	script_run(&m,
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 1 queue 2\n"
 	    "host run 0               => T1 START\n"
 	    "T1 call 2                => STARTED h1 T3\n"
 	    "T1 call 2                => STARTED h2 T4\n");
-	fails(&m, "T1 call 2", "E_LIMIT");
+	script_fails(&m, "T1 call 2", "E_LIMIT");
 	script_run(&m,
 	    "? counts = tasks 4 subtasks 4 handles 4 resources 0 keys 1 queue 3\n"
 	    "T1 yield\n"
@@ -301,7 +270,7 @@ static void limit_resources_is_e_limit_without_change(void)
 	    "host run 0               => T1 START\n"
 	    "T1 resource.new          => r1\n"
 	    "T1 resource.new          => r2\n");
-	fails(&m, "T1 resource.new", "E_LIMIT");
+	script_fails(&m, "T1 resource.new", "E_LIMIT");
 	script_run(&m,
 	    "? T1 resources = r1 r2\n"
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 2 keys 0 queue 1\n"
@@ -309,7 +278,7 @@ static void limit_resources_is_e_limit_without_change(void)
 	    "host run 0               => T2 START\n"
 	    "T2 resource.new          => r1\n"
 	    "T2 resource.new          => r2\n");
-	fails(&m, "T2 resource.new", "E_LIMIT");
+	script_fails(&m, "T2 resource.new", "E_LIMIT");
 	script_run(&m,
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 4 keys 0 queue 1\n"
 	    "T2 resource.drop 1\n"
@@ -326,8 +295,8 @@ static void limit_keys_is_e_limit_without_change(void)
 	    "host call 1 shared(0)    => STARTED h1 T1\n"
 	    "? key 0@1 = T1\n"
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 1 queue 1\n");
-	fails(&m, "host call 1 shared(1)", "E_LIMIT");
-	fails(&m, "host call 2 shared(0)", "E_LIMIT");
+	script_fails(&m, "host call 1 shared(1)", "E_LIMIT");
+	script_fails(&m, "host call 2 shared(0)", "E_LIMIT");
 	script_run(&m,
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 1 queue 1\n"
 	    "? key 1@1 = none\n"
@@ -349,9 +318,9 @@ static void call_errors_checked_in_order(void)
 	struct cfm m;
 	init_caps(&m, 2, 8, 1, 4, 4);
 	script_run(&m, "host call 1              => STARTED h1 T1\n");
-	fails(&m, "host call 2 deadline(0)", "E_BADINSTANCE");
-	fails(&m, "host call 1 deadline(0)", "E_RANGE");
-	fails(&m, "host call 1", "E_LIMIT");
+	script_fails(&m, "host call 2 deadline(0)", "E_BADINSTANCE");
+	script_fails(&m, "host call 1 deadline(0)", "E_RANGE");
+	script_fails(&m, "host call 1", "E_LIMIT");
 	script_run(&m,
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 0 queue 1\n");
 }
@@ -418,13 +387,13 @@ static void slot_written_at_task_return_with_kind_and_value(void)
 	    "host call 1 slot(2)      => STARTED h2 T2\n"
 	    "? h1@0 = STARTED\n"
 	    "host run 0               => T1 START\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 7, 1);
+	script_return_writes(&m, 1, CFM_KIND_OK, 7, 1);
 	script_run(&m,
 	    "? h1@0 = RETURNED pending slot=ok:7\n"
 	    "? h2@0 = STARTED\n"
 	    "T1 exit\n"
 	    "host run 0               => T2 START\n");
-	task_return_writes(&m, 2, CFM_KIND_ERR, 3, 1);
+	script_return_writes(&m, 2, CFM_KIND_ERR, 3, 1);
 	script_run(&m,
 	    "? h2@0 = RETURNED pending slot=err:3\n"
 	    "? h1@0 = RETURNED pending slot=ok:7\n");
@@ -454,7 +423,7 @@ static void slot_not_written_for_cancelled_calls(void)
 	    "host call 1 shared(0) slot(4) => STARTED h4 T3\n"
 	    "host subtask.cancel 3    => CANCELLED_BEFORE_RETURNED\n"
 	    "host run 0               => T3 START\n");
-	task_return_writes(&m, 3, CFM_KIND_OK, 9, 1);
+	script_return_writes(&m, 3, CFM_KIND_OK, 9, 1);
 	script_run(&m,
 	    "? h3@0 = CANCELLED_BEFORE_RETURNED cancel_requested delivered\n"
 	    "? h4@0 = RETURNED pending slot=ok:9\n"
@@ -477,7 +446,7 @@ static void slot_not_written_for_abandoned_call(void)
 	    "? T1 subscribers = abandoned\n"
 	    "? counts = tasks 1 subtasks 1 handles 0 resources 0 keys 0 queue 1\n"
 	    "host run 0               => T1 TASK_CANCELLED\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 7, 0);
+	script_return_writes(&m, 1, CFM_KIND_OK, 7, 0);
 	script_run(&m,
 	    "? T1 subscribers = none\n"
 	    "? counts = tasks 1 subtasks 0 handles 0 resources 0 keys 0 queue 0\n"
@@ -552,8 +521,8 @@ static void call_deadline_zero_is_e_range(void)
 {
 	struct cfm m;
 	script_init(&m, 2);
-	fails(&m, "host call 1 deadline(0)", "E_RANGE");
-	fails(&m, "host call 1 shared(0) deadline(0)", "E_RANGE");
+	script_fails(&m, "host call 1 deadline(0)", "E_RANGE");
+	script_fails(&m, "host call 1 shared(0) deadline(0)", "E_RANGE");
 	script_run(&m,
 	    "? key 0@1 = none\n"
 	    "? counts = tasks 0 subtasks 0 handles 0 resources 0 keys 0 queue 0\n"
@@ -565,28 +534,28 @@ static void subtask_cancel_unknown_handle_is_e_badhandle(void)
 {
 	struct cfm m;
 	script_init(&m, 3);
-	fails(&m, "host subtask.cancel 1", "E_BADHANDLE");
+	script_fails(&m, "host subtask.cancel 1", "E_BADHANDLE");
 	script_run(&m,
 	    "host call 1              => STARTED h1 T1\n"
 	    "host call 1              => STARTED h2 T2\n"
 	    "host subtask.drop 2\n");
-	fails(&m, "host subtask.cancel 0", "E_BADHANDLE");
-	fails(&m, "host subtask.cancel 2", "E_BADHANDLE");
-	fails(&m, "host subtask.cancel 3", "E_BADHANDLE");
+	script_fails(&m, "host subtask.cancel 0", "E_BADHANDLE");
+	script_fails(&m, "host subtask.cancel 2", "E_BADHANDLE");
+	script_fails(&m, "host subtask.cancel 3", "E_BADHANDLE");
 	script_run(&m,
 	    "host run 0               => T1 START\n"
 	    "T1 call 2                => STARTED h1 T3\n"
 	    "T1 call 2                => STARTED h2 T4\n");
-	fails(&m, "T1 subtask.cancel 3", "E_BADHANDLE");
+	script_fails(&m, "T1 subtask.cancel 3", "E_BADHANDLE");
 	script_run(&m,
 	    "T1 subtask.drop 2\n"
 	    "T1 yield\n");
 	/* h2@1 is free; h2 is live in no table the host can see. */
-	fails(&m, "host subtask.cancel 2", "E_BADHANDLE");
+	script_fails(&m, "host subtask.cancel 2", "E_BADHANDLE");
 	script_run(&m,
 	    "? queue = T2 T3 T4 T1\n"
 	    "host run 3               => T1 NONE\n");
-	fails(&m, "T1 subtask.cancel 2", "E_BADHANDLE");
+	script_fails(&m, "T1 subtask.cancel 2", "E_BADHANDLE");
 	script_run(&m,
 	    "? counts = tasks 4 subtasks 4 handles 2 resources 0 keys 0 queue 3\n");
 }
@@ -605,8 +574,8 @@ static void subtask_cancel_other_tasks_handle_is_e_notowner(void)
 	    "T1 wait cancellable\n"
 	    "host run 0               => T2 START\n"
 	    "? counts = tasks 3 subtasks 3 handles 3 resources 0 keys 0 queue 1\n");
-	fails(&m, "T2 subtask.cancel 1", "E_NOTOWNER");
-	fails(&m, "T2 subtask.drop 1", "E_NOTOWNER");
+	script_fails(&m, "T2 subtask.cancel 1", "E_NOTOWNER");
+	script_fails(&m, "T2 subtask.drop 1", "E_NOTOWNER");
 	script_run(&m,
 	    "? h1@1 = STARTED\n"
 	    "? T3 = STARTED READY\n"
@@ -626,13 +595,13 @@ static void subtask_cancel_after_delivery_is_e_delivered(void)
 	    "T1 exit\n"
 	    "host poll                => SUBTASK(h1, RETURNED)\n"
 	    "? h1@0 = RETURNED delivered slot=ok:1\n");
-	fails(&m, "host subtask.cancel 1", "E_DELIVERED");
+	script_fails(&m, "host subtask.cancel 1", "E_DELIVERED");
 	script_run(&m,
 	    "host backpressure 1 +1\n"
 	    "host call 1              => STARTING h2 T2\n"
 	    "host subtask.cancel 2    => CANCELLED_BEFORE_STARTED\n"
 	    "? h2@0 = CANCELLED_BEFORE_STARTED cancel_requested delivered\n");
-	fails(&m, "host subtask.cancel 2", "E_DELIVERED");
+	script_fails(&m, "host subtask.cancel 2", "E_DELIVERED");
 	script_run(&m,
 	    "? h1@0 = RETURNED delivered slot=ok:1\n"
 	    "? counts = tasks 0 subtasks 2 handles 2 resources 0 keys 0 queue 0\n");
@@ -648,7 +617,7 @@ static void subtask_cancel_twice_is_e_already(void)
 	    "host call 1              => STARTED h1 T1\n"
 	    "host subtask.cancel 1    => BLOCKED\n"
 	    "? T1 = PENDING_CANCEL READY\n");
-	fails(&m, "host subtask.cancel 1", "E_ALREADY");
+	script_fails(&m, "host subtask.cancel 1", "E_ALREADY");
 	script_run(&m,
 	    "? T1 = PENDING_CANCEL READY\n"
 	    "? h1@0 = STARTED cancel_requested\n"
@@ -658,7 +627,7 @@ static void subtask_cancel_twice_is_e_already(void)
 	    "T1 task.cancel\n"
 	    "T1 exit\n"
 	    "? h1@0 = CANCELLED_BEFORE_RETURNED cancel_requested pending\n");
-	fails(&m, "host subtask.cancel 1", "E_ALREADY");
+	script_fails(&m, "host subtask.cancel 1", "E_ALREADY");
 	script_run(&m,
 	    "? h1@0 = CANCELLED_BEFORE_RETURNED cancel_requested pending\n"
 	    "host poll                => SUBTASK(h1, CANCELLED_BEFORE_RETURNED)\n");
@@ -682,7 +651,7 @@ static void subtask_cancel_checks_owner_before_delivery(void)
 	    "T1 yield\n"
 	    "host run 0               => T2 START\n"
 	    "? h1@1 = RETURNED delivered slot=ok:4\n");
-	fails(&m, "T2 subtask.cancel 1", "E_NOTOWNER");
+	script_fails(&m, "T2 subtask.cancel 1", "E_NOTOWNER");
 }
 
 /* C-11.2, C-20: cancelling a resolved, undelivered subtask only reports the
@@ -703,7 +672,7 @@ static void subtask_cancel_resolved_undelivered_only_reports(void)
 	    "host poll                => NONE\n"
 	    "host run 0               => T1 NONE\n"
 	    "T1 exit\n");
-	fails(&m, "host subtask.cancel 1", "E_DELIVERED");
+	script_fails(&m, "host subtask.cancel 1", "E_DELIVERED");
 }
 
 /* C-11.3, C-13: cancelling a call whose task is INITIAL resolves it at once:
@@ -749,7 +718,7 @@ static void drop_bad_handle_or_other_owner_fails(void)
 {
 	struct cfm m;
 	script_init(&m, 3);
-	fails(&m, "host subtask.drop 1", "E_BADHANDLE");
+	script_fails(&m, "host subtask.drop 1", "E_BADHANDLE");
 	script_run(&m,
 	    "host call 1              => STARTED h1 T1\n"
 	    "host call 1              => STARTED h2 T2\n"
@@ -757,9 +726,9 @@ static void drop_bad_handle_or_other_owner_fails(void)
 	    "T1 call 2                => STARTED h1 T3\n"
 	    "T1 wait cancellable\n"
 	    "host run 0               => T2 START\n");
-	fails(&m, "T2 subtask.drop 1", "E_NOTOWNER");
-	fails(&m, "T2 subtask.drop 2", "E_BADHANDLE");
-	fails(&m, "T2 subtask.drop 0", "E_BADHANDLE");
+	script_fails(&m, "T2 subtask.drop 1", "E_NOTOWNER");
+	script_fails(&m, "T2 subtask.drop 2", "E_BADHANDLE");
+	script_fails(&m, "T2 subtask.drop 0", "E_BADHANDLE");
 	script_run(&m,
 	    "? h1@1 = STARTED\n"
 	    "? counts = tasks 3 subtasks 3 handles 3 resources 0 keys 0 queue 1\n");
@@ -1043,7 +1012,7 @@ static void task_return_resolves_every_subscriber_returned(void)
 	    "host call 1 shared(0) slot(1) => STARTED h1 T1\n"
 	    "host call 1 shared(0) slot(2) => STARTED h2 T1\n"
 	    "host run 0               => T1 START\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 7, 2);
+	script_return_writes(&m, 1, CFM_KIND_OK, 7, 2);
 	script_run(&m,
 	    "? T1 = RESOLVED ACTIVE\n"
 	    "? h1@0 = RETURNED pending slot=ok:7\n"
@@ -1061,8 +1030,8 @@ static void task_return_when_resolved_is_e_resolved(void)
 	    "host call 1              => STARTED h1 T1\n"
 	    "host run 0               => T1 START\n"
 	    "T1 task.return ok 7\n");
-	fails(&m, "T1 task.return ok 8", "E_RESOLVED");
-	fails(&m, "T1 task.return err 8", "E_RESOLVED");
+	script_fails(&m, "T1 task.return ok 8", "E_RESOLVED");
+	script_fails(&m, "T1 task.return err 8", "E_RESOLVED");
 	script_run(&m,
 	    "? h1@0 = RETURNED pending slot=ok:7\n"
 	    "T1 exit\n"
@@ -1072,7 +1041,7 @@ static void task_return_when_resolved_is_e_resolved(void)
 	    "host subtask.cancel 2    => BLOCKED\n"
 	    "host run 0               => T2 TASK_CANCELLED\n"
 	    "T2 task.cancel\n");
-	fails(&m, "T2 task.return ok 1", "E_RESOLVED");
+	script_fails(&m, "T2 task.return ok 1", "E_RESOLVED");
 	script_run(&m,
 	    "? h2@0 = CANCELLED_BEFORE_RETURNED cancel_requested pending\n");
 }
@@ -1088,7 +1057,7 @@ static void task_return_after_pending_cancel_wins(void)
 	    "host subtask.cancel 1    => BLOCKED\n"
 	    "? T1 = PENDING_CANCEL READY\n"
 	    "host run 0               => T1 START\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 7, 1);
+	script_return_writes(&m, 1, CFM_KIND_OK, 7, 1);
 	script_run(&m,
 	    "? T1 = RESOLVED ACTIVE\n"
 	    "? h1@0 = RETURNED cancel_requested pending slot=ok:7\n"
@@ -1112,7 +1081,7 @@ static void task_return_after_delivered_cancel_wins(void)
 	    "host subtask.cancel 1    => BLOCKED\n"
 	    "host run 0               => T1 TASK_CANCELLED\n"
 	    "? T1 = CANCEL_DELIVERED ACTIVE\n");
-	task_return_writes(&m, 1, CFM_KIND_ERR, 4, 1);
+	script_return_writes(&m, 1, CFM_KIND_ERR, 4, 1);
 	script_run(&m,
 	    "? T1 = RESOLVED ACTIVE\n"
 	    "? h1@0 = RETURNED cancel_requested pending slot=err:4\n"
@@ -1131,23 +1100,23 @@ static void task_cancel_before_delivery_is_e_notdelivered(void)
 	    "host call 1              => STARTED h2 T2\n"
 	    "host subtask.cancel 2    => BLOCKED\n"
 	    "host run 0               => T1 START\n");
-	fails(&m, "T1 task.cancel", "E_NOTDELIVERED");
+	script_fails(&m, "T1 task.cancel", "E_NOTDELIVERED");
 	script_run(&m,
 	    "? T1 = STARTED ACTIVE\n"
 	    "T1 task.return ok 0\n");
-	fails(&m, "T1 task.cancel", "E_NOTDELIVERED");
+	script_fails(&m, "T1 task.cancel", "E_NOTDELIVERED");
 	script_run(&m,
 	    "? h1@0 = RETURNED pending slot=ok:0\n"
 	    "T1 exit\n"
 	    "host run 0               => T2 START\n"
 	    "? T2 = PENDING_CANCEL ACTIVE\n");
-	fails(&m, "T2 task.cancel", "E_NOTDELIVERED");
+	script_fails(&m, "T2 task.cancel", "E_NOTDELIVERED");
 	script_run(&m,
 	    "? h2@0 = STARTED cancel_requested\n"
 	    "T2 wait cancellable\n"
 	    "host run 0               => T2 TASK_CANCELLED\n"
 	    "T2 task.cancel\n");
-	fails(&m, "T2 task.cancel", "E_NOTDELIVERED");
+	script_fails(&m, "T2 task.cancel", "E_NOTDELIVERED");
 	script_run(&m,
 	    "? h2@0 = CANCELLED_BEFORE_RETURNED cancel_requested pending\n");
 }
@@ -1265,7 +1234,7 @@ static void exit_unresolved_is_e_unresolved_and_stays_active(void)
 	    "host run 0               => T1 START\n"
 	    "T1 resource.new          => r1\n"
 	    "T1 call 2                => STARTED h1 T2\n");
-	fails(&m, "T1 exit", "E_UNRESOLVED");
+	script_fails(&m, "T1 exit", "E_UNRESOLVED");
 	script_run(&m,
 	    "? T1 = STARTED ACTIVE\n"
 	    "? T1 resources = r1\n"
@@ -1273,7 +1242,7 @@ static void exit_unresolved_is_e_unresolved_and_stays_active(void)
 	    "T1 wait cancellable\n"
 	    "host subtask.cancel 1    => BLOCKED\n"
 	    "host run 1               => T1 TASK_CANCELLED\n");
-	fails(&m, "T1 exit", "E_UNRESOLVED");
+	script_fails(&m, "T1 exit", "E_UNRESOLVED");
 	script_run(&m,
 	    "? T1 = CANCEL_DELIVERED ACTIVE\n"
 	    "T1 task.cancel\n"
@@ -1311,7 +1280,7 @@ static void exit_resolved_releases_abandons_and_frees(void)
 	    "? T3 = PENDING_CANCEL READY\n"
 	    "? T3 subscribers = abandoned\n"
 	    "? counts = tasks 1 subtasks 2 handles 1 resources 0 keys 0 queue 1\n");
-	fails(&m, "T1 yield", "E_NOTACTIVE");
+	script_fails(&m, "T1 yield", "E_NOTACTIVE");
 }
 
 /* C-17: the host may set any component's backpressure, a task only its own
@@ -1325,8 +1294,8 @@ static void backpressure_host_any_component_task_only_its_own(void)
 	    "host backpressure 2 +1\n"
 	    "? bp 1 = 1\n"
 	    "? bp 2 = 1\n");
-	fails(&m, "host backpressure 0 +1", "E_BADINSTANCE");
-	fails(&m, "host backpressure 3 +1", "E_BADINSTANCE");
+	script_fails(&m, "host backpressure 0 +1", "E_BADINSTANCE");
+	script_fails(&m, "host backpressure 3 +1", "E_BADINSTANCE");
 	script_run(&m,
 	    "host backpressure 1 -1\n"
 	    "host backpressure 2 -1\n"
@@ -1334,8 +1303,8 @@ static void backpressure_host_any_component_task_only_its_own(void)
 	    "host run 0               => T1 START\n"
 	    "T1 backpressure 1 +1\n"
 	    "? bp 1 = 1\n");
-	fails(&m, "T1 backpressure 2 +1", "E_BADINSTANCE");
-	fails(&m, "T1 backpressure 0 +1", "E_BADINSTANCE");
+	script_fails(&m, "T1 backpressure 2 +1", "E_BADINSTANCE");
+	script_fails(&m, "T1 backpressure 0 +1", "E_BADINSTANCE");
 	script_run(&m,
 	    "T1 yield\n"
 	    "host call 1              => STARTING h2 T2\n"
@@ -1351,11 +1320,11 @@ static void backpressure_range_is_0_to_255(void)
 {
 	struct cfm m;
 	script_init(&m, 2);
-	fails(&m, "host backpressure 1 -1", "E_RANGE");
+	script_fails(&m, "host backpressure 1 -1", "E_RANGE");
 	for (int i = 0; i < 255; i++)
 		script_run(&m, "host backpressure 1 +1\n");
 	script_run(&m, "? bp 1 = 255\n");
-	fails(&m, "host backpressure 1 +1", "E_RANGE");
+	script_fails(&m, "host backpressure 1 +1", "E_RANGE");
 	script_run(&m,
 	    "? bp 1 = 255\n"
 	    "host backpressure 1 -1\n"
@@ -1368,9 +1337,9 @@ static void backpressure_delta_other_than_one_is_e_range(void)
 	struct cfm m;
 	script_init(&m, 2);
 	script_run(&m, "host backpressure 1 +1\n");
-	fails(&m, "host backpressure 1 0", "E_RANGE");
-	fails(&m, "host backpressure 1 +2", "E_RANGE");
-	fails(&m, "host backpressure 1 -2", "E_RANGE");
+	script_fails(&m, "host backpressure 1 0", "E_RANGE");
+	script_fails(&m, "host backpressure 1 +2", "E_RANGE");
+	script_fails(&m, "host backpressure 1 -2", "E_RANGE");
 	script_run(&m, "? bp 1 = 1\n");
 }
 
@@ -1411,12 +1380,12 @@ static void tick_zero_is_e_range(void)
 	struct cfm m;
 	script_init(&m, 2);
 	script_run(&m, "host call 1 deadline(1)  => STARTED h1 T1\n");
-	fails(&m, "host tick 0", "E_RANGE");
+	script_fails(&m, "host tick 0", "E_RANGE");
 	script_run(&m,
 	    "? clock = 0\n"
 	    "? h1@0 = STARTED\n"
 	    "host run 0               => T1 START\n");
-	fails(&m, "T1 tick 1", "E_ACTIVE");
+	script_fails(&m, "T1 tick 1", "E_ACTIVE");
 	script_run(&m,
 	    "T1 wait cancellable\n"
 	    "host tick 1\n"
@@ -1486,12 +1455,12 @@ static void run_empty_queue_is_e_range(void)
 {
 	struct cfm m;
 	script_init(&m, 2);
-	fails(&m, "host run 0", "E_RANGE");
+	script_fails(&m, "host run 0", "E_RANGE");
 	script_run(&m,
 	    "host call 1              => STARTED h1 T1\n"
 	    "host run 0               => T1 START\n"
 	    "T1 wait cancellable\n");
-	fails(&m, "host run 7", "E_RANGE");
+	script_fails(&m, "host run 7", "E_RANGE");
 	script_run(&m,
 	    "? T1 = STARTED BLOCKED\n"
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 0 queue 0\n");
@@ -1549,7 +1518,7 @@ static void activation_subtask_event_lowest_handle_state_now(void)
 	    "? queue = T3 T1\n"
 	    "host run 1               => T1 SUBTASK(h2, STARTED)\n"
 	    "? h2@1 = STARTED\n");
-	fails(&m, "T1 subtask.cancel 1", "E_DELIVERED");
+	script_fails(&m, "T1 subtask.cancel 1", "E_DELIVERED");
 	script_run(&m, "T1 subtask.cancel 2      => BLOCKED\n");
 }
 
@@ -1662,7 +1631,7 @@ static void poll_returns_lowest_pending_event_or_none(void)
 	    "T3 exit\n"
 	    "host run 1               => T2 START\n"
 	    "T2 task.return ok 2\n");
-	fails(&m, "T2 poll", "E_ACTIVE");
+	script_fails(&m, "T2 poll", "E_ACTIVE");
 	script_run(&m,
 	    "T2 exit\n"
 	    "host poll                => SUBTASK(h2, RETURNED)\n"
@@ -1719,7 +1688,7 @@ static void abandon_releases_subscriber_without_event_or_slot(void)
 	    "? T2 subscribers = abandoned\n"
 	    "T1 wait cancellable\n"
 	    "host run 0               => T2 START\n");
-	task_return_writes(&m, 2, CFM_KIND_OK, 5, 0);
+	script_return_writes(&m, 2, CFM_KIND_OK, 5, 0);
 	script_run(&m,
 	    "? T2 subscribers = none\n"
 	    "? T1 = STARTED BLOCKED\n"
@@ -1901,7 +1870,7 @@ static void deadline_outcome_arrives_as_event(void)
 	    "? T1 = STARTED READY\n"
 	    "host run 0               => T1 SUBTASK(h1, CANCELLED_BEFORE_STARTED)\n"
 	    "? h1@1 = CANCELLED_BEFORE_STARTED cancel_requested delivered timed_out\n");
-	fails(&m, "T1 subtask.cancel 1", "E_DELIVERED");
+	script_fails(&m, "T1 subtask.cancel 1", "E_DELIVERED");
 }
 
 /* C-30: a timeout is a cancellation: it ends CANCELLED_BEFORE_RETURNED. */
@@ -2037,7 +2006,7 @@ static void shared_join_from_several_importers(void)
 	    "? T1 subscribers = h1@0 h1@1\n"
 	    "T2 wait cancellable\n"
 	    "host run 0               => T1 START\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 4, 2);
+	script_return_writes(&m, 1, CFM_KIND_OK, 4, 2);
 	script_run(&m,
 	    "? h1@0 = RETURNED pending slot=ok:4\n"
 	    "? h1@1 = RETURNED pending slot=ok:4\n"
@@ -2063,7 +2032,7 @@ static void shared_detach_leaves_producer_running(void)
 	    "? T1 subscribers = h2@0\n"
 	    "? queue = empty\n"
 	    "host poll                => NONE\n");
-	fails(&m, "host subtask.cancel 1", "E_DELIVERED");
+	script_fails(&m, "host subtask.cancel 1", "E_DELIVERED");
 	script_run(&m,
 	    "host subtask.cancel 2    => BLOCKED\n"
 	    "? T1 = CANCEL_DELIVERED READY\n"
@@ -2164,7 +2133,7 @@ static void shared_subscribers_settle_once_in_subscription_order(void)
 	    "? T4 subscribers = h2@1 h1@1\n"
 	    "T1 wait cancellable\n"
 	    "host run 0               => T4 START\n");
-	task_return_writes(&m, 4, CFM_KIND_OK, 8, 2);
+	script_return_writes(&m, 4, CFM_KIND_OK, 8, 2);
 	script_run(&m,
 	    "? queue = T2 T1\n"
 	    "? h1@1 = RETURNED pending slot=ok:8\n"
@@ -2219,11 +2188,11 @@ static void resource_drop_not_own_live_is_e_badresource(void)
 	    "T1 yield\n"
 	    "host run 0               => T2 START\n"
 	    "T2 resource.new          => r1\n");
-	fails(&m, "T2 resource.drop 2", "E_BADRESOURCE");
-	fails(&m, "T2 resource.drop 0", "E_BADRESOURCE");
-	fails(&m, "T2 resource.drop 17", "E_BADRESOURCE");
+	script_fails(&m, "T2 resource.drop 2", "E_BADRESOURCE");
+	script_fails(&m, "T2 resource.drop 0", "E_BADRESOURCE");
+	script_fails(&m, "T2 resource.drop 17", "E_BADRESOURCE");
 	script_run(&m, "T2 resource.drop 1\n");
-	fails(&m, "T2 resource.drop 1", "E_BADRESOURCE");
+	script_fails(&m, "T2 resource.drop 1", "E_BADRESOURCE");
 	script_run(&m,
 	    "? T2 resources = none\n"
 	    "? T1 resources = r1 r2\n"
@@ -2383,7 +2352,7 @@ static void actor_host_while_task_active_is_e_active(void)
 	    "host call 1              => STARTED h2 T2\n"
 	    "host run 0               => T1 START\n");
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		fails(&m, ops[i], "E_ACTIVE");
+		script_fails(&m, ops[i], "E_ACTIVE");
 	script_run(&m,
 	    "? T1 = STARTED ACTIVE\n"
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 0 queue 1\n");
@@ -2406,7 +2375,7 @@ static void actor_task_only_op_by_host_is_e_notactive(void)
 	script_init(&m, 2);
 	script_run(&m, "host call 1              => STARTED h1 T1\n");
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		fails(&m, ops[i], "E_NOTACTIVE");
+		script_fails(&m, ops[i], "E_NOTACTIVE");
 	script_run(&m,
 	    "? T1 = STARTED READY\n"
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 0 queue 1\n");
@@ -2434,10 +2403,10 @@ static void actor_task_not_active_is_e_notactive(void)
 	    "host run 0               => T1 START\n"
 	    "T1 call 2                => STARTED h1 T3\n");
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		fails(&m, ops[i], "E_NOTACTIVE");
+		script_fails(&m, ops[i], "E_NOTACTIVE");
 	script_run(&m, "T1 wait cancellable\n");
-	fails(&m, "T1 yield", "E_NOTACTIVE");
-	fails(&m, "T1 call 2", "E_NOTACTIVE");
+	script_fails(&m, "T1 yield", "E_NOTACTIVE");
+	script_fails(&m, "T1 call 2", "E_NOTACTIVE");
 	script_run(&m,
 	    "? T1 = STARTED BLOCKED\n"
 	    "? counts = tasks 3 subtasks 3 handles 3 resources 0 keys 0 queue 2\n");
@@ -2453,9 +2422,9 @@ static void actor_host_only_op_by_task_is_e_active(void)
 	    "host call 1              => STARTED h1 T1\n"
 	    "host call 1              => STARTED h2 T2\n"
 	    "host run 0               => T1 START\n");
-	fails(&m, "T1 run 0", "E_ACTIVE");
-	fails(&m, "T1 poll", "E_ACTIVE");
-	fails(&m, "T1 tick 1", "E_ACTIVE");
+	script_fails(&m, "T1 run 0", "E_ACTIVE");
+	script_fails(&m, "T1 poll", "E_ACTIVE");
+	script_fails(&m, "T1 tick 1", "E_ACTIVE");
 	script_run(&m,
 	    "? clock = 0\n"
 	    "? queue = T2\n");

@@ -10,37 +10,6 @@
 #define EMPTY                                                                  \
 	"? counts = tasks 0 subtasks 0 handles 0 resources 0 keys 0 queue 0\n"
 
-/* The state before the operation under test, for fails(). */
-static struct cfm saved;
-
-/* C-6: op must fail with err and change nothing at all. */
-static void fails(struct cfm *m, const char *op, const char *err)
-{
-	char line[256];
-	snprintf(line, sizeof(line), "%s => %s\n", op, err);
-	memcpy(&saved, m, sizeof(saved));
-	script_run(m, line);
-	if (memcmp(&saved, m, sizeof(saved)) != 0)
-		tap_fail(__FILE__, __LINE__, "'%s' failed but changed the model",
-		         op);
-}
-
-/* task.return performed directly, to see how many slots it wrote (C-9). */
-static void task_return_writes(struct cfm *m, uint32_t task,
-                               enum cfm_kind kind, uint32_t value,
-                               uint32_t written)
-{
-	struct cfm_op op = {
-	    .code = CFM_OP_TASK_RETURN,
-	    .actor = task,
-	    .kind = kind,
-	    .value = value,
-	};
-	struct cfm_result r = cfm_apply(m, &op);
-	ASSERT_EQ(r.err, CFM_OK);
-	ASSERT_EQ(r.written, written);
-}
-
 /* Drains m step by step with cfm_drain_next/cfm_apply; no step may fail
  * and the drain must end within max_steps. Returns the number of steps. */
 static long drain_checked(struct cfm *m, long max_steps)
@@ -90,7 +59,7 @@ static void scenario_cancel_queued_callee_never_runs(void)
 	    "host poll                => SUBTASK(h2, RETURNED)\n"
 	    "host poll                => NONE\n"
 	    "? h1@0 = CANCELLED_BEFORE_STARTED cancel_requested delivered\n");
-	fails(&m, "host run 0", "E_RANGE");
+	script_fails(&m, "host run 0", "E_RANGE");
 	script_run(&m,
 	    "host subtask.drop 1\n"
 	    "host subtask.drop 2\n"
@@ -204,14 +173,14 @@ static void scenario_task_cancel_before_delivery_is_e_notdelivered(void)
 	    "host subtask.cancel 2    => BLOCKED\n"
 	    "host run 0               => T1 START\n"
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 0 queue 1\n");
-	fails(&m, "T1 task.cancel", "E_NOTDELIVERED");
+	script_fails(&m, "T1 task.cancel", "E_NOTDELIVERED");
 	script_run(&m,
 	    "? T1 = STARTED ACTIVE\n"
 	    "? h1@0 = STARTED\n"
 	    "T1 yield\n"
 	    "host run 0               => T2 START\n"
 	    "? T2 = PENDING_CANCEL ACTIVE\n");
-	fails(&m, "T2 task.cancel", "E_NOTDELIVERED");
+	script_fails(&m, "T2 task.cancel", "E_NOTDELIVERED");
 	script_run(&m,
 	    "? T2 = PENDING_CANCEL ACTIVE\n"
 	    "? h2@0 = STARTED cancel_requested\n"
@@ -237,7 +206,7 @@ static void scenario_task_return_after_delivery_returns_with_slot(void)
 	    "host subtask.cancel 1    => BLOCKED\n"
 	    "host run 0               => T1 TASK_CANCELLED\n"
 	    "? T1 = CANCEL_DELIVERED ACTIVE\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 7, 1);
+	script_return_writes(&m, 1, CFM_KIND_OK, 7, 1);
 	script_run(&m,
 	    "? T1 = RESOLVED ACTIVE\n"
 	    "? h1@0 = RETURNED cancel_requested pending slot=ok:7\n"
@@ -281,14 +250,14 @@ static void scenario_second_cancel_is_e_already(void)
 	    "host call 1              => STARTED h1 T1\n"
 	    "host subtask.cancel 1    => BLOCKED\n"
 	    "? counts = tasks 1 subtasks 1 handles 1 resources 0 keys 0 queue 1\n");
-	fails(&m, "host subtask.cancel 1", "E_ALREADY");
+	script_fails(&m, "host subtask.cancel 1", "E_ALREADY");
 	script_run(&m,
 	    "? T1 = PENDING_CANCEL READY\n"
 	    "? h1@0 = STARTED cancel_requested\n"
 	    "host call 1 deadline(1)  => STARTED h2 T2\n"
 	    "host tick 1\n"
 	    "? h2@0 = STARTED cancel_requested timed_out\n");
-	fails(&m, "host subtask.cancel 2", "E_ALREADY");
+	script_fails(&m, "host subtask.cancel 2", "E_ALREADY");
 	script_run(&m,
 	    "? counts = tasks 2 subtasks 2 handles 2 resources 0 keys 0 queue 2\n");
 }
@@ -468,7 +437,7 @@ static void scenario_handle_reuse_after_abandon_untouched_by_old_callee(void)
 	    "? T2 subscribers = h1@0\n"
 	    "? queue = T1 T2\n"
 	    "host run 0               => T1 TASK_CANCELLED\n");
-	task_return_writes(&m, 1, CFM_KIND_OK, 7, 0);
+	script_return_writes(&m, 1, CFM_KIND_OK, 7, 0);
 	script_run(&m,
 	    "? h1@0 = STARTED\n"
 	    "? T1 subscribers = none\n"
@@ -496,7 +465,7 @@ static void scenario_handle_reuse_after_abandon_untouched_by_old_callee(void)
 	    "host backpressure 2 -1\n"
 	    "? h1@0 = STARTED pending\n"
 	    "host run 0               => T1 START\n");
-	task_return_writes(&m, 1, CFM_KIND_ERR, 7, 0);
+	script_return_writes(&m, 1, CFM_KIND_ERR, 7, 0);
 	script_run(&m,
 	    "? h1@0 = STARTED pending\n"
 	    "T1 exit\n"
