@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "minimize.h"
 #include "mutants.h"
 #include "scenario.h"
 
@@ -24,8 +25,9 @@ static const char usage_text[] =
     "usage: cancelfuzz replay [--no-diff] [--trace] [--json OUT]\n"
     "                         [--mutant NAME] [--expect CLASS] FILE|DIR...\n"
     "       cancelfuzz fmt FILE\n"
-    "       cancelfuzz json FILE [-o OUT]\n"
+    "       cancelfuzz json FILE [--mutant NAME] [--expect CLASS] [-o OUT]\n"
     "       cancelfuzz encode FILE.json [-o OUT]\n"
+    "       cancelfuzz minimize FILE [--mutant NAME] [--no-diff] [-o OUT]\n"
     "       cancelfuzz mutants\n"
     "       cancelfuzz --help\n";
 
@@ -53,6 +55,8 @@ static const char help_text[] =
     "  json     a binary input as a JSON scenario (default: stdout)\n"
     "  encode   a JSON scenario as a binary input (-o is needed when\n"
     "           stdout is a terminal)\n"
+    "  minimize shrink a finding to the smallest JSON scenario with the\n"
+    "           same signature (each candidate in a fresh process)\n"
     "  mutants  the runtime's known bugs: name, rules, the finding the\n"
     "           oracle must give with the model, and alone (- : none)\n";
 
@@ -560,9 +564,15 @@ static int cmd_fmt(int argc, char **argv)
 
 /* ---- json and encode ---- */
 
-/* FILE [-o OUT] into *file and *outpath. */
+/* Options of json and minimize; NULL where a command takes none. */
+struct file_options {
+	const char *mutant, *expect;
+	bool no_diff;
+};
+
+/* FILE [-o OUT] (and the options opts allows) into *file and *outpath. */
 static bool file_and_output(int argc, char **argv, const char **file,
-                            const char **outpath)
+                            const char **outpath, struct file_options *opts)
 {
 	*file = *outpath = NULL;
 	for (int i = 0; i < argc; i++) {
@@ -570,6 +580,16 @@ static bool file_and_output(int argc, char **argv, const char **file,
 			if (++i == argc || *outpath)
 				return false;
 			*outpath = argv[i];
+		} else if (opts && strcmp(argv[i], "--mutant") == 0) {
+			if (++i == argc)
+				return false;
+			opts->mutant = argv[i];
+		} else if (opts && strcmp(argv[i], "--expect") == 0) {
+			if (++i == argc)
+				return false;
+			opts->expect = argv[i];
+		} else if (opts && strcmp(argv[i], "--no-diff") == 0) {
+			opts->no_diff = true;
 		} else if (!*file) {
 			*file = argv[i];
 		} else {
@@ -587,8 +607,15 @@ static int cmd_json(int argc, char **argv)
 	char *bytes;
 	size_t size;
 
-	if (!file_and_output(argc, argv, &file, &outpath))
-		return usage_error("json takes FILE [-o OUT]");
+	struct file_options fo = {0};
+	if (!file_and_output(argc, argv, &file, &outpath, &fo))
+		return usage_error("json takes FILE [--mutant NAME] "
+		                   "[--expect CLASS] [-o OUT]");
+	int expect = fo.expect ? cfh_class_from_name(fo.expect) : CFH_NONE;
+	if (expect < 0)
+		return usage_error("no finding class '%s'", fo.expect);
+	if (fo.mutant && !cfr_mutant_from_name(fo.mutant))
+		return usage_error("no mutant '%s'", fo.mutant);
 	if (cfh_file_read(file, &bytes, &size, &err) != 0) {
 		print_error(&err);
 		return EXIT_TROUBLE;
@@ -596,8 +623,14 @@ static int cmd_json(int argc, char **argv)
 	int r = cfh_scenario_from_binary((const uint8_t *)bytes, size, file,
 	                                 &sc);
 	free(bytes);
+	if (r == 0) {
+		sc.expect = (enum cfh_class)expect;
+		if (fo.mutant && !(sc.mutant = strdup(fo.mutant)))
+			r = -1;
+	}
 	if (r != 0) {
 		fprintf(stderr, "cancelfuzz: out of memory\n");
+		cfh_scenario_free(&sc);
 		return EXIT_TROUBLE;
 	}
 	FILE *out = outpath ? fopen(outpath, "w") : stdout;
@@ -624,7 +657,7 @@ static int cmd_encode(int argc, char **argv)
 	uint8_t *bytes;
 	size_t size;
 
-	if (!file_and_output(argc, argv, &file, &outpath))
+	if (!file_and_output(argc, argv, &file, &outpath, NULL))
 		return usage_error("encode takes FILE.json [-o OUT]");
 	if (!outpath && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "cancelfuzz: encode writes binary; give -o OUT "
@@ -655,6 +688,85 @@ static int cmd_encode(int argc, char **argv)
 		fprintf(stderr, "%s: cannot write\n", outpath ? outpath : "stdout");
 	free(bytes);
 	return r ? EXIT_TROUBLE : EXIT_PASSED;
+}
+
+/* ---- minimize ---- */
+
+/* Writes sc to path (or stdout). Returns 0 or EXIT_TROUBLE. */
+static int write_scenario(const struct cfh_scenario *sc, const char *path)
+{
+	FILE *out = path ? fopen(path, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	int r = cfh_scenario_write(out, sc);
+	if ((path ? fclose(out) : fflush(out)) != 0)
+		r = -1;
+	if (r != 0)
+		fprintf(stderr, "%s: cannot write\n", path ? path : "stdout");
+	return r ? EXIT_TROUBLE : EXIT_PASSED;
+}
+
+static int cmd_minimize(int argc, char **argv)
+{
+	const char *file, *outpath;
+	struct file_options fo = {0};
+	struct cfh_json_error err;
+	struct input in;
+	struct cfh_scenario from_bytes, min;
+	struct cfh_minimize mz = {0};
+
+	if (!file_and_output(argc, argv, &file, &outpath, &fo) || fo.expect)
+		return usage_error("minimize takes FILE [--mutant NAME] "
+		                   "[--no-diff] [-o OUT]");
+	if (fo.mutant && (!(mz.mutant = cfr_mutant_from_name(fo.mutant)) ||
+	                  !cfr_mutants_built()))
+		return usage_error("no mutant '%s' in this build", fo.mutant);
+	mz.diff = !fo.no_diff;
+	if (input_load(&in, file, &err) != 0) {
+		print_error(&err);
+		input_free(&in);
+		return EXIT_TROUBLE;
+	}
+	const struct cfh_scenario *sc = &in.sc;
+	if (!in.is_json) {
+		if (cfh_scenario_from_binary((const uint8_t *)in.bytes, in.size,
+		                             file, &from_bytes) != 0) {
+			fprintf(stderr, "cancelfuzz: out of memory\n");
+			input_free(&in);
+			return EXIT_TROUBLE;
+		}
+		sc = &from_bytes;
+	} else if (!mz.mutant && in.sc.mutant) {
+		mz.mutant = cfr_mutant_from_name(in.sc.mutant);
+	}
+	int r = cfh_minimize(&mz, sc, &min);
+	if (!in.is_json)
+		cfh_scenario_free(&from_bytes);
+	if (r != 0) {
+		fprintf(stderr, r > 0 ? "%s: no finding to keep\n"
+		                      : "%s: out of memory\n",
+		        file);
+		input_free(&in);
+		return r > 0 ? EXIT_FAILED : EXIT_TROUBLE;
+	}
+	char text[512];
+	const char *base = strrchr(file, '/');
+	snprintf(text, sizeof(text), "minimized: %s", mz.signature);
+	min.title = strdup(text);
+	snprintf(text, sizeof(text),
+	         "minimized from %s (%zu operations -> %zu, %lu runs)",
+	         base ? base + 1 : file, mz.before, mz.after, mz.checks);
+	min.origin = strdup(text);
+	if (mz.mutant)
+		min.mutant = strdup(cfr_mutant_name(mz.mutant));
+	input_free(&in);
+	int status = write_scenario(&min, outpath);
+	fprintf(stderr, "%s: %zu operations -> %zu (%lu runs), signature %s\n",
+	        file, mz.before, mz.after, mz.checks, mz.signature);
+	cfh_scenario_free(&min);
+	return status;
 }
 
 /* ---- mutants ---- */
@@ -698,5 +810,7 @@ int main(int argc, char **argv)
 		return cmd_encode(argc - 2, argv + 2);
 	if (strcmp(cmd, "mutants") == 0)
 		return cmd_mutants(argc - 2, argv + 2);
+	if (strcmp(cmd, "minimize") == 0)
+		return cmd_minimize(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
 }
