@@ -35,7 +35,7 @@ static const char help_text[] =
     "\n"
     "A FILE ending in .json is a JSON scenario; any other file is a binary\n"
     "fuzz input. A DIR stands for its files, sorted by name (one level;\n"
-    "hidden files and *.md are skipped).\n"
+    "hidden files, *.md and meson.build are skipped).\n"
     "\n"
     "  replay   run each input through the model and the runtime and the\n"
     "           oracle; print PASS or FAIL per file. A scenario passes if\n"
@@ -408,8 +408,9 @@ static int replay_dir(struct replay *r, const char *dir)
 		return EXIT_TROUBLE;
 	}
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || ends_with(e->d_name, ".md"))
-			continue;
+		if (e->d_name[0] == '.' || ends_with(e->d_name, ".md") ||
+		    strcmp(e->d_name, "meson.build") == 0)
+			continue; /* the folder's own notes and build file */
 		size_t len = strlen(dir) + strlen(e->d_name) + 2;
 		char *path = malloc(len);
 		struct stat st;
