@@ -31,6 +31,8 @@ cf_missing_packages() {
 		missing+=(libclang-rt-14-dev)
 	fi
 	[ -f /usr/include/jansson.h ] || missing+=(libjansson-dev)
+	# gnuplot draws the campaign report's plot (scripts/campaign-report).
+	command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
 	printf '%s\n' "${missing[@]}"
 }
 
