@@ -401,18 +401,6 @@ bool cfh_encode_setup(const struct cfh_setup *su, uint8_t out[CFH_HEADER_SIZE])
 	return true;
 }
 
-static bool op_equal(const struct cfm_op *a, const struct cfm_op *b)
-{
-	return a->code == b->code && a->actor == b->actor &&
-	       a->instance == b->instance && a->handle == b->handle &&
-	       a->resource == b->resource && a->delta == b->delta &&
-	       a->n == b->n && a->cancellable == b->cancellable &&
-	       a->kind == b->kind && a->value == b->value &&
-	       a->shared == b->shared && a->key == b->key &&
-	       a->has_deadline == b->has_deadline &&
-	       a->deadline == b->deadline;
-}
-
 /* Index of v in list[0..n), or -1. */
 static int index_of(const uint32_t *list, uint32_t n, uint32_t v)
 {
@@ -497,7 +485,7 @@ static bool decodes_to(const struct cfm *m, const struct cfh_setup *su,
 	struct cfm_op got;
 	bool misuse;
 	decode_step(m, su, &s, &got, &misuse);
-	return s.used == len && op_equal(&got, op);
+	return s.used == len && cfm_op_equal(&got, op);
 }
 
 bool cfh_encode_step(const struct cfm *m, const struct cfh_setup *su,

@@ -482,23 +482,17 @@ static void check_left_running_alone(struct engine *e)
  * shows; anything counted but not there is held and never given back. */
 static void check_counts_alone(struct engine *e)
 {
-	const struct cfm_snapshot *s = &e->ls.rs;
+	struct cfm_counts h = cfm_snapshot_counts(&e->ls.rs);
 	struct cfr_counts c = cfr_counts(e->ls.rt.rt);
-	uint32_t handles = 0, resources = 0;
-	for (uint32_t i = 0; i < s->nsubtasks; i++)
-		handles += s->subtasks[i].handle != 0;
-	for (uint32_t i = 0; i < s->ntasks; i++)
-		for (uint32_t r = 1; r <= CFM_MAX_RESOURCES; r++)
-			resources += s->tasks[i].resource[r];
-	if (c.tasks != s->ntasks || c.subtasks != s->nsubtasks ||
-	    c.handles != handles || c.resources != resources ||
-	    c.keys != s->nkeys || c.queue != s->queue_len)
+	if (c.tasks != h.tasks || c.subtasks != h.subtasks ||
+	    c.handles != h.handles || c.resources != h.resources ||
+	    c.keys != h.keys || c.queue != h.queue)
 		flag(e, CFH_LEAK,
 		     "the runtime counts tasks %u subtasks %u handles %u "
 		     "resources %u keys %u queue %u but holds %u %u %u %u %u %u",
 		     c.tasks, c.subtasks, c.handles, c.resources, c.keys,
-		     c.queue, s->ntasks, s->nsubtasks, handles, resources,
-		     s->nkeys, s->queue_len);
+		     c.queue, h.tasks, h.subtasks, h.handles, h.resources,
+		     h.keys, h.queue);
 }
 
 static void check_after_drain(struct engine *e)

@@ -293,6 +293,12 @@ struct cfm_counts {
 };
 struct cfm_counts cfm_counts(const struct cfm *m);
 
+/* The same counts, as a snapshot shows them. */
+struct cfm_counts cfm_snapshot_counts(const struct cfm_snapshot *s);
+
+/* True if two operations are the same, their slot tags aside. */
+bool cfm_op_equal(const struct cfm_op *a, const struct cfm_op *b);
+
 /* The drain of C-36, one step at a time: fills *op with the next operation
  * of the fixed policy and returns true, or returns false once nothing is
  * left to do. The harness applies the same op to the model and to the

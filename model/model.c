@@ -883,6 +883,18 @@ struct cfm_result cfm_apply(struct cfm *m, const struct cfm_op *op)
 	return r;
 }
 
+bool cfm_op_equal(const struct cfm_op *a, const struct cfm_op *b)
+{
+	return a->code == b->code && a->actor == b->actor &&
+	       a->instance == b->instance && a->handle == b->handle &&
+	       a->resource == b->resource && a->delta == b->delta &&
+	       a->n == b->n && a->cancellable == b->cancellable &&
+	       a->kind == b->kind && a->value == b->value &&
+	       a->shared == b->shared && a->key == b->key &&
+	       a->has_deadline == b->has_deadline &&
+	       a->deadline == b->deadline;
+}
+
 enum cfm_err cfm_init(struct cfm *m, const struct cfm_config *cfg)
 {
 	memset(m, 0, sizeof(*m));

@@ -202,6 +202,21 @@ void cfm_snapshot(const struct cfm *m, struct cfm_snapshot *s)
 	}
 }
 
+struct cfm_counts cfm_snapshot_counts(const struct cfm_snapshot *s)
+{
+	struct cfm_counts c = {0};
+	c.tasks = s->ntasks;
+	c.subtasks = s->nsubtasks;
+	for (uint32_t i = 0; i < s->nsubtasks; i++)
+		c.handles += s->subtasks[i].handle != 0;
+	for (uint32_t i = 0; i < s->ntasks; i++)
+		for (uint32_t r = 1; r <= CFM_MAX_RESOURCES; r++)
+			c.resources += s->tasks[i].resource[r];
+	c.keys = s->nkeys;
+	c.queue = s->queue_len;
+	return c;
+}
+
 void cfm_snapshot_print(FILE *out, const struct cfm_snapshot *s)
 {
 	fprintf(out, "clock %llu, next task T%u, active ",

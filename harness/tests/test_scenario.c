@@ -64,14 +64,7 @@ static uint32_t lcg(uint64_t *state)
 
 static bool op_same(const struct cfm_op *a, const struct cfm_op *b)
 {
-	return a->code == b->code && a->actor == b->actor &&
-	       a->instance == b->instance && a->handle == b->handle &&
-	       a->resource == b->resource && a->delta == b->delta &&
-	       a->n == b->n && a->cancellable == b->cancellable &&
-	       a->kind == b->kind && a->value == b->value &&
-	       a->shared == b->shared && a->key == b->key &&
-	       a->has_deadline == b->has_deadline &&
-	       a->deadline == b->deadline && a->slot == b->slot;
+	return cfm_op_equal(a, b) && a->slot == b->slot;
 }
 
 static void assert_ops_same(const struct cfm_op *a, const struct cfm_op *b,

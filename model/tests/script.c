@@ -318,17 +318,12 @@ bool script_query(const struct cfm_snapshot *s, const char *subject,
 		return true;
 	}
 	if (strcmp(what, "counts") == 0 && !more) {
-		uint32_t handles = 0, resources = 0;
-		for (uint32_t i = 0; i < s->nsubtasks; i++)
-			handles += s->subtasks[i].handle != 0;
-		for (uint32_t i = 0; i < s->ntasks; i++)
-			for (uint32_t r = 1; r <= CFM_MAX_RESOURCES; r++)
-				resources += s->tasks[i].resource[r];
+		struct cfm_counts c = cfm_snapshot_counts(s);
 		append(out, size,
 		       "tasks %u subtasks %u handles %u resources %u keys %u "
 		       "queue %u",
-		       s->ntasks, s->nsubtasks, handles, resources, s->nkeys,
-		       s->queue_len);
+		       c.tasks, c.subtasks, c.handles, c.resources, c.keys,
+		       c.queue);
 		return true;
 	}
 	return false;
