@@ -51,6 +51,12 @@ struct call_rec {
 	struct cfr_slot seal; /* ... from this */
 };
 
+/* One task, as the harness knows it from the calls that made it. */
+struct task_rec {
+	uint32_t instance; /* the callee instance of its call */
+	bool exited;       /* its exit succeeded */
+};
+
 struct past {
 	uint32_t step;
 	struct cfm_op op;
@@ -64,8 +70,7 @@ struct engine {
 	struct cfh_lockstep ls;
 	struct call_rec *calls; /* by call number; [0] unused */
 	uint32_t calls_cap;
-	uint32_t *task_instance; /* by task id */
-	bool *task_exited;       /* by task id: its exit succeeded */
+	struct task_rec *tasks; /* by task id */
 	uint32_t tasks_cap;
 	uint32_t occupant[CFM_MAX_INSTANCES][CFM_MAX_HANDLES + 1];
 	struct past ring[RING];
@@ -223,25 +228,11 @@ static bool grow(void **array, uint32_t *cap, uint32_t need, size_t elem)
 	return true;
 }
 
-/* Makes room for task ids up to id in both per-task arrays. */
-static bool grow_tasks(struct engine *e, uint32_t id)
-{
-	uint32_t cap = e->tasks_cap;
-	if (!grow((void **)&e->task_instance, &cap, id,
-	          sizeof(*e->task_instance)))
-		return false;
-	uint32_t cap2 = e->tasks_cap;
-	if (!grow((void **)&e->task_exited, &cap2, id, sizeof(*e->task_exited)))
-		return false;
-	e->tasks_cap = cap;
-	return true;
-}
-
 static uint32_t instance_of(struct engine *e, uint32_t actor)
 {
 	return actor == CFM_HOST || actor >= e->tasks_cap
 	           ? 0
-	           : e->task_instance[actor];
+	           : e->tasks[actor].instance;
 }
 
 static void forget_handle(struct engine *e, uint32_t instance, uint32_t h)
@@ -294,7 +285,8 @@ static void follow(struct engine *e, const struct cfm_op *op,
 		uint32_t call = e->ls.rt.calls;
 		if (!grow((void **)&e->calls, &e->calls_cap, call,
 		          sizeof(*e->calls)) ||
-		    !grow_tasks(e, r->task)) {
+		    !grow((void **)&e->tasks, &e->tasks_cap, r->task,
+		          sizeof(*e->tasks))) {
 			fprintf(stderr, "cancelfuzz: out of memory\n");
 			abort();
 		}
@@ -313,7 +305,7 @@ static void follow(struct engine *e, const struct cfm_op *op,
 		    .held = true,
 		};
 		e->occupant[inst][r->handle] = call;
-		e->task_instance[r->task] = op->instance;
+		e->tasks[r->task].instance = op->instance;
 		return;
 	}
 	case CFM_OP_SUBTASK_DROP:
@@ -322,7 +314,7 @@ static void follow(struct engine *e, const struct cfm_op *op,
 		return;
 	case CFM_OP_EXIT: /* C-35: every handle it owns goes */
 		if (op->actor < e->tasks_cap)
-			e->task_exited[op->actor] = true;
+			e->tasks[op->actor].exited = true;
 		for (uint32_t h = 1; h <= CFM_MAX_HANDLES; h++) {
 			uint32_t call = e->occupant[inst][h];
 			if (call && e->calls[call].owner == op->actor)
@@ -338,7 +330,7 @@ static void follow(struct engine *e, const struct cfm_op *op,
 		return;
 	case CFM_OP_RUN:
 		/* C-21: an EXITED task is never activated. */
-		if (r->task < e->tasks_cap && e->task_exited[r->task])
+		if (r->task < e->tasks_cap && e->tasks[r->task].exited)
 			flag(e, CFH_STALE_EVENT,
 			     "T%u was activated after it exited", r->task);
 		check_event(e, r->task, instance_of(e, r->task), &r->event);
@@ -659,8 +651,7 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 	out->finding = e->finding;
 	out->trace_hash = e->hash;
 	free(e->calls);
-	free(e->task_instance);
-	free(e->task_exited);
+	free(e->tasks);
 	free(e);
 }
 
