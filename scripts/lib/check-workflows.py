@@ -528,7 +528,10 @@ def configures_build(root, program):
         text = read_text(os.path.join(root, program))
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(r"cf_configure\s+build\s", text) is not None
+    # Directly, or through cf_build (scripts/lib/common.sh), which
+    # configures build/ and builds the targets it is given.
+    return re.search(r"(^|\s)(cf_configure\s+build\s|cf_build\b)", text,
+                     re.M) is not None
 
 
 def check_run(root, run, workdir, earlier_programs):

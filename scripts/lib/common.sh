@@ -78,9 +78,12 @@ for o in json.load(sys.stdin):
 			[ "$current" = "${opt#*=}" ] || want+=("$opt")
 		done
 		if [ ${#want[@]} -gt 0 ]; then
+			# setup --reconfigure, not configure: it re-reads
+			# meson_options.txt, so an option added since the
+			# directory was made is known.
 			cf_log "reconfiguring $dir: ${want[*]}"
-			meson configure "$dir" "${want[@]}" >/dev/null ||
-				cf_die "meson configure $dir failed"
+			meson setup --reconfigure "$dir" "$cf_root" "${want[@]}" >/dev/null ||
+				cf_die "meson could not reconfigure $dir with ${want[*]}"
 		fi
 		return 0
 	fi
@@ -106,4 +109,18 @@ cf_refresh() {
 			cf_die "meson could not reconfigure $dir"
 		printf '%s\n' "$now" >"$dir/minimized.list"
 	fi
+}
+
+# The main build, build/: clang, ASan+UBSan, libFuzzer, tests and mutants.
+# Every script that needs the fuzz target or the cancelfuzz tool uses it,
+# so the options live here once.
+cf_main_options=(-Db_sanitize=address,undefined -Db_lundef=false
+	-Dfuzzing_engine=libfuzzer -Dtests=true -Dmutants=true)
+
+# cf_build [TARGET...]: configure build/ (cf_configure) and build the
+# targets, everything when none are named; on failure, show the errors.
+cf_build() {
+	cf_configure "$cf_root/build" clang "${cf_main_options[@]}"
+	ninja -C "$cf_root/build" "$@" >/dev/null ||
+		{ ninja -C "$cf_root/build" "$@"; cf_die "build failed"; }
 }
