@@ -243,12 +243,21 @@ static void settle(struct cfr *rt, struct subtask *s, enum cfr_status state,
 			notify(rt, CFR_NOTICE_SLOT_WRITE, s, s->handle);
 		}
 		notify(rt, CFR_NOTICE_RELEASE, s, 0);
+		if (MUTANT(rt, RELEASED_RECORD_KEPT)) {
+			/* Bug: the release is announced, but the record stays
+			 * on the runtime's list until teardown. */
+			disarm(rt, s);
+			return;
+		}
 		free_subtask(rt, s);
 		return;
 	}
 	disarm(rt, s);
 	s->state = state;
-	if (state == CFR_RETURNED && s->slot) { /* C-9: exactly here */
+	/* C-9: exactly here. (The mutant skips the write when the caller
+	 * had asked to cancel: it takes the lost race for a cancellation.) */
+	if (state == CFR_RETURNED && s->slot &&
+	    !(MUTANT(rt, RESULT_LOST_AFTER_CANCEL) && s->cancel_requested)) {
 		s->slot->kind = kind;
 		s->slot->value = value;
 		notify(rt, CFR_NOTICE_SLOT_WRITE, s, s->handle);
@@ -317,7 +326,14 @@ static void request_task_cancel(struct cfr *rt, struct task *t)
 	case CFR_TASK_STARTED:
 		if (!MUTANT(rt, REGISTRY_LEAK))
 			cfr_registry_remove(&rt->reg, &t->reg); /* C-31 */
-		if (waiting_cancellably(rt, t))
+		if (MUTANT(rt, CANCEL_DELIVERY_NO_WAKE) &&
+		    waiting_cancellably(rt, t) &&
+		    t->activity == CFR_ACT_BLOCKED) {
+			/* Bug: the cancellation is recorded as delivered, but
+			 * the blocked task is never woken to hear it. */
+			set_state(rt, t, CFR_TASK_CANCEL_DELIVERED);
+			t->cancel_due = true;
+		} else if (waiting_cancellably(rt, t))
 			deliver_cancel(rt, t);
 		else
 			set_state(rt, t, CFR_TASK_PENDING_CANCEL);
@@ -334,7 +350,8 @@ static void request_cancel(struct cfr *rt, struct subtask *s)
 {
 	struct task *t = s->task;
 	s->cancel_requested = true;
-	disarm(rt, s);
+	if (!MUTANT(rt, TIMER_SURVIVES_CANCEL)) /* the mutant keeps it */
+		disarm(rt, s);
 	if (t->nsubscribers > 1 && !MUTANT(rt, SHARED_EARLY_TEARDOWN)) {
 		/* C-32: detach. (The mutant tears the producer down for
 		 * everyone on any subscriber's cancel.) */
@@ -576,7 +593,8 @@ enum cfr_err cfr_task_return(struct cfr *rt, uint32_t actor,
 		return err;
 	if (kind != CFR_KIND_OK && kind != CFR_KIND_ERR)
 		return CFR_E_RANGE;
-	if (t->state == CFR_TASK_RESOLVED)
+	if (t->state == CFR_TASK_RESOLVED &&
+	    !MUTANT(rt, RETURN_TWICE_ACCEPTED)) /* the mutant forgets it */
 		return CFR_E_RESOLVED; /* C-14 */
 	resolve_task(rt, t, CFR_RETURNED, kind, value); /* C-20 */
 	return CFR_OK;
@@ -682,6 +700,9 @@ enum cfr_err cfr_resource_new(struct cfr *rt, uint32_t actor, uint32_t *id)
 		return CFR_E_LIMIT;
 	/* C-34: the lowest free id >= 1 is the lowest clear bit, plus one. */
 	unsigned bit = (unsigned)__builtin_ctzll(~t->resources);
+	if (MUTANT(rt, RESOURCE_ID_NOT_LOWEST) && t->resources &&
+	    !(t->resources >> 63)) /* Bug: ids from a bump counter */
+		bit = 64u - (unsigned)__builtin_clzll(t->resources);
 	t->resources |= 1ull << bit;
 	rt->resources++;
 	if (id)
@@ -763,6 +784,8 @@ enum cfr_err cfr_tick(struct cfr *rt, uint32_t actor, uint32_t n)
 			break;
 		disarm(rt, s);
 		s->timed_out = true;
+		if (MUTANT(rt, TIMER_SURVIVES_CANCEL) && s->cancel_requested)
+			continue; /* Bug: a stale deadline marks a done call */
 		if (MUTANT(rt, TIMEOUT_WITHOUT_CANCEL)) {
 			/* Bug: the caller is settled, the exporter never
 			 * hears of it. */
@@ -787,7 +810,8 @@ static struct cfr_event activation_event(struct cfr *rt, struct task *t)
 		return (struct cfr_event){CFR_EV_START, 0, CFR_STARTING};
 	}
 	if (t->cancel_due) {
-		t->cancel_due = false;
+		if (!MUTANT(rt, CANCEL_REDELIVERED)) /* the mutant forgets */
+			t->cancel_due = false;
 		return (struct cfr_event){CFR_EV_TASK_CANCELLED, 0,
 		                          CFR_STARTING};
 	}
