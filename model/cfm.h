@@ -216,6 +216,20 @@ struct cfm_key {
 	uint32_t task;
 };
 
+/* One subscriber's one resolution (C-33), as an observer hears it. */
+struct cfm_settlement {
+	uint32_t seq;          /* the call, in creation order (cfm_subtask.seq) */
+	enum cfm_status state; /* the resolved state it took */
+	bool released;         /* abandoned: released, no event, no slot (C-27) */
+	bool slot_written;     /* C-9: the slot now holds kind and value */
+	enum cfm_kind kind;
+	uint32_t value;
+};
+
+/* Told of every settlement as it happens; the harness keeps them to compare
+ * each call's outcome after the drain, when the records are gone. */
+typedef void (*cfm_observer)(void *ctx, const struct cfm_settlement *s);
+
 /* The whole state of one run. Treat it as read-only outside model/: change
  * it only through cfm_apply(). The arrays have room for the CFM_MAX_*
  * bounds; a run uses the first max_tasks, subtask_slots and max_keys of
@@ -232,6 +246,8 @@ struct cfm {
 	struct cfm_task tasks[CFM_MAX_TASKS];
 	struct cfm_subtask subtasks[CFM_MAX_SUBTASKS];
 	struct cfm_key keys[CFM_MAX_KEYS];
+	cfm_observer observer; /* NULL, or set after cfm_init() */
+	void *observer_ctx;
 };
 
 /* The state in canonical order, so that two runs can be compared whatever

@@ -275,18 +275,22 @@ static void settle(struct cfm *m, struct cfm_subtask *s, enum cfm_status state,
                    enum cfm_kind kind, uint32_t value)
 {
 	assert(cfm_status_resolved(state) && !cfm_status_resolved(s->state));
+	struct cfm_settlement told = {s->seq, state, s->handle == 0, false,
+	                              kind, value};
 	s->subscribed = false;
 	if (s->handle == 0) {
 		memset(s, 0, sizeof(*s)); /* C-27: released */
-		return;
+	} else {
+		s->state = state;
+		if (state == CFM_RETURNED) { /* C-9: written exactly here */
+			s->slot_written = told.slot_written = true;
+			s->kind = kind;
+			s->value = value;
+		}
+		set_pending(m, s);
 	}
-	s->state = state;
-	if (state == CFM_RETURNED) { /* C-9: written exactly here */
-		s->slot_written = true;
-		s->kind = kind;
-		s->value = value;
-	}
-	set_pending(m, s);
+	if (m->observer)
+		m->observer(m->observer_ctx, &told);
 }
 
 /* The task resolves: every subscriber still subscribed settles once with the
