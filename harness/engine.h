@@ -2,20 +2,22 @@
  * model and the runtime in lockstep, the drain of C-36, teardown, and the
  * oracle of C-37.
  *
- * The oracle has two halves. The differential half compares the runtime
- * with the model: return codes, handles, activations, events, whole states,
- * and after the drain the tasks and counts each side still holds. The
- * invariant half needs no model: it follows every call through the
- * runtime's observer notices and the harness's own bookkeeping of handles,
- * and flags a result slot written to a dropped call, or found changed after
- * the call was cancelled or delivered (late_publication), a subtask settled
- * or delivered twice, or written again after it resolved
- * (double_settlement), an event or settlement reaching a freed handle or
- * its next occupant, or an exited task activated (stale_event), tasks left
- * running after the drain, and counts that exceed what the runtime holds
- * or anything left after teardown (leak). With diff off, only the invariant half
- * judges: the model still decodes the input, so the same bytes give the
- * same steps in both modes.
+ * The oracle has two halves. The differential half (here) compares the
+ * runtime with the model: return codes, handles, activations, events,
+ * whole states, after the drain the tasks and counts each side still holds,
+ * and every call's outcome, the calls the drain freed included. The
+ * invariant half (oracle.h) needs no model: it follows every call through
+ * the runtime's results and observer notices with bookkeeping of its own.
+ * With diff off, only the invariant half judges; the model still decodes
+ * the input and chooses the drain, so the same bytes give the same steps
+ * in both modes. A limit of the harness itself (result slots, the drain's
+ * length, its own memory) stops the run short and is said in the outcome,
+ * never reported as a finding.
+ *
+ * Finding classes (C-37, and wrong_result, which this harness adds):
+ * divergence, double_settlement, late_publication, wrong_result (a call
+ * resolved RETURNED without exactly the bytes its callee's task.return
+ * gave), stale_event, left_running, leak, crash.
  */
 #ifndef CFH_ENGINE_H
 #define CFH_ENGINE_H
@@ -31,6 +33,7 @@
 	X(DIVERGENCE, "divergence")                                            \
 	X(DOUBLE_SETTLEMENT, "double_settlement")                              \
 	X(LATE_PUBLICATION, "late_publication")                                \
+	X(WRONG_RESULT, "wrong_result")                                        \
 	X(STALE_EVENT, "stale_event")                                          \
 	X(LEFT_RUNNING, "left_running")                                        \
 	X(LEAK, "leak")                                                        \
@@ -48,6 +51,12 @@ struct cfh_options {
 	bool diff;       /* compare with the model (the default) */
 	bool every_step; /* compare whole states after every step, not just
 	                    at the end: slower, finds the first step exactly */
+	bool no_invariants; /* ignore the model-free checks (oracle.h), to
+	                       show what the comparison alone sees */
+	uint32_t max_calls;  /* tests: a lower harness call limit than
+	                        CFH_MAX_CALLS (0: CFH_MAX_CALLS) */
+	unsigned long fail_alloc; /* tests: the runtime's n-th allocation
+	                             fails (0: none) */
 	FILE *trace;     /* if set, every step is printed here */
 	uint32_t mutant; /* a known bug of the runtime (impl/mutants.h) */
 };
@@ -66,6 +75,8 @@ struct cfh_outcome {
 	uint32_t steps;       /* input steps */
 	uint32_t drain_steps; /* steps the drain took */
 	uint64_t trace_hash;
+	char limit[128]; /* non-empty if the harness stopped the run short
+	                    at a limit of its own (not a finding): why */
 };
 
 /* Where the steps come from: fuzzer bytes, or an explicit list. */

@@ -89,6 +89,12 @@ static struct cfr_slot *slot_at(struct cfh_rt *v, uint32_t call,
 	return &v->blocks[b]->slot[i];
 }
 
+bool cfh_rt_reserve_slot(struct cfh_rt *v)
+{
+	uint32_t *tag;
+	return slot_at(v, v->calls + 1, &tag) != NULL;
+}
+
 struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
 {
 	struct cfm_result r = {0};

@@ -18,7 +18,10 @@
 /* Result slots live in blocks that never move: the runtime keeps pointers
  * into them (they are the callers' memory), so they cannot be realloc'd. */
 #define CFH_SLOTS_PER_BLOCK 256u
-#define CFH_SLOT_BLOCKS 1024u /* so at most 262144 calls per run */
+#define CFH_SLOT_BLOCKS 1024u
+/* So one run makes at most this many calls (call numbers start at 1): a
+ * limit of the harness, never of the runtime under test. */
+#define CFH_MAX_CALLS (CFH_SLOTS_PER_BLOCK * CFH_SLOT_BLOCKS - 1u)
 
 struct cfh_slot_block {
 	struct cfr_slot slot[CFH_SLOTS_PER_BLOCK];
@@ -50,8 +53,14 @@ void cfh_rt_fini(struct cfh_rt *v);
 /* Back to a fresh runtime, reusing every allocation. */
 void cfh_rt_reset(struct cfh_rt *v);
 
+/* Makes room for the next call's result slot. Returns false when the run
+ * has made CFH_MAX_CALLS calls or memory is short: the harness's limit,
+ * which the caller reports as such, never as the runtime's. */
+bool cfh_rt_reserve_slot(struct cfh_rt *v);
+
 /* Performs op on the runtime. The result's err is the contract's code; a
- * runtime-only code (E_NOMEM) is in v->last_err and makes err E_LIMIT. */
+ * code the contract does not have (E_NOMEM) is in v->last_err and shows as
+ * E_LIMIT in the result; the engine reports it as a divergence. */
 struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op);
 
 /* The runtime's state in the model's canonical form. */
