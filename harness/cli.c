@@ -58,7 +58,9 @@ static const char help_text[] =
     "  encode   a JSON scenario as a binary input (-o is needed when\n"
     "           stdout is a terminal)\n"
     "  minimize shrink a finding to the smallest JSON scenario with the\n"
-    "           same signature (each candidate in a fresh process)\n"
+    "           same signature (each candidate in a fresh process), under\n"
+    "           --mutant NAME or the scenario's \"mutant\", which must be\n"
+    "           one of this build's; exit 1 if there is no finding\n"
     "  mutants  the runtime's known bugs: name, rules, the finding the\n"
     "           oracle must give with the model, and alone (- : none)\n";
 
