@@ -61,8 +61,9 @@ static const char help_text[] =
     "           same signature (each candidate in a fresh process), under\n"
     "           --mutant NAME or the scenario's \"mutant\", which must be\n"
     "           one of this build's; exit 1 if there is no finding\n"
-    "  mutants  the runtime's known bugs: name, rules, the finding the\n"
-    "           oracle must give with the model, and alone (- : none)\n";
+    "  mutants  the runtime's known bugs, one a line: name, the finding\n"
+    "           the oracle must give with the model, the one it must give\n"
+    "           alone (- : none), and the rules broken\n";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
