@@ -24,7 +24,7 @@ enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_TROUBLE = 2 };
 static const char usage_text[] =
     "usage: cancelfuzz replay [--no-diff] [--trace] [--json OUT]\n"
     "                         [--mutant NAME] [--expect CLASS] FILE|DIR...\n"
-    "       cancelfuzz fmt FILE\n"
+    "       cancelfuzz fmt [--mutant NAME] FILE\n"
     "       cancelfuzz json FILE [--mutant NAME] [--expect CLASS] [-o OUT]\n"
     "       cancelfuzz encode FILE.json [-o OUT]\n"
     "       cancelfuzz minimize FILE [--mutant NAME] [--no-diff] [-o OUT]\n"
@@ -51,14 +51,19 @@ static const char help_text[] =
     "                 scenario must then also pass on the correct runtime.\n"
     "    --expect CLASS  the finding class every input must end with,\n"
     "                 instead of its own \"expect\" (none for binary input)\n"
-    "  fmt      print one run as its numbered steps, then the outcome\n"
+    "  fmt      print one run as its numbered steps, the drain included,\n"
+    "           then the outcome; under --mutant NAME or the scenario's\n"
+    "           \"mutant\" (a \"mutant:\" line comes first)\n"
     "  json     a binary input as a JSON scenario (default: stdout)\n"
     "  encode   a JSON scenario as a binary input (-o is needed when\n"
     "           stdout is a terminal)\n"
     "  minimize shrink a finding to the smallest JSON scenario with the\n"
-    "           same signature (each candidate in a fresh process)\n"
-    "  mutants  the runtime's known bugs: name, rules, the finding the\n"
-    "           oracle must give with the model, and alone (- : none)\n";
+    "           same signature (each candidate in a fresh process), under\n"
+    "           --mutant NAME or the scenario's \"mutant\", which must be\n"
+    "           one of this build's; exit 1 if there is no finding\n"
+    "  mutants  the runtime's known bugs, one a line: name, the finding\n"
+    "           the oracle must give with the model, the one it must give\n"
+    "           alone (- : none), and the rules broken\n";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -533,22 +538,65 @@ static int cmd_replay(int argc, char **argv)
 
 /* ---- fmt ---- */
 
+/* The mutant a scenario names, checked: 0 with *m set (CFR_MUTANT_NONE if
+ * it names none), or EXIT_TROUBLE after saying why it cannot be run. */
+static int scenario_mutant(const struct input *in, uint32_t *m)
+{
+	*m = CFR_MUTANT_NONE;
+	if (!in->is_json || !in->sc.mutant)
+		return 0;
+	*m = cfr_mutant_from_name(in->sc.mutant);
+	if (*m != CFR_MUTANT_NONE && cfr_mutants_built())
+		return 0;
+	fprintf(stderr, "%s: mutant '%s' %s\n", in->path, in->sc.mutant,
+	        *m == CFR_MUTANT_NONE ? "does not exist (cancelfuzz mutants)"
+	                              : "needs a build with -Dmutants=true");
+	return EXIT_TROUBLE;
+}
+
 static int cmd_fmt(int argc, char **argv)
 {
 	struct input in;
 	struct cfh_json_error err;
 	struct cfh_outcome out;
 	char sig[64];
+	const char *file = NULL;
+	uint32_t mutant = CFR_MUTANT_NONE;
 
-	if (argc != 1)
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--mutant") == 0) {
+			if (++i == argc)
+				return usage_error("--mutant needs a name");
+			mutant = cfr_mutant_from_name(argv[i]);
+			if (!mutant)
+				return usage_error("no mutant '%s'", argv[i]);
+			if (!cfr_mutants_built())
+				return usage_error("this build has no mutants "
+				                   "(meson -Dmutants=true)");
+		} else if (file) {
+			return usage_error("fmt takes one FILE");
+		} else {
+			file = argv[i];
+		}
+	}
+	if (!file)
 		return usage_error("fmt takes one FILE");
-	if (input_load(&in, argv[0], &err) != 0) {
+	if (input_load(&in, file, &err) != 0) {
 		print_error(&err);
 		input_free(&in);
 		return EXIT_TROUBLE;
 	}
-	struct cfh_options opts = {
-	    .diff = true, .every_step = true, .trace = stdout};
+	/* --mutant, else the scenario's own "mutant", as replay does. */
+	if (!mutant && scenario_mutant(&in, &mutant) != 0) {
+		input_free(&in);
+		return EXIT_TROUBLE;
+	}
+	if (mutant)
+		printf("mutant: %s\n", cfr_mutant_name(mutant));
+	struct cfh_options opts = {.diff = true,
+	                           .every_step = true,
+	                           .trace = stdout,
+	                           .mutant = mutant};
 	struct cfh_source src = input_source(&in);
 	cfh_run(&src, &opts, &out, NULL);
 	if (out.finding.cls == CFH_NONE)
@@ -739,8 +787,11 @@ static int cmd_minimize(int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 		sc = &from_bytes;
-	} else if (!mz.mutant && in.sc.mutant) {
-		mz.mutant = cfr_mutant_from_name(in.sc.mutant);
+	} else if (!mz.mutant && scenario_mutant(&in, &mz.mutant) != 0) {
+		/* Minimizing on the correct runtime instead would shrink
+		 * whatever else it shows, or nothing, under a mutant's name. */
+		input_free(&in);
+		return EXIT_TROUBLE;
 	}
 	int r = cfh_minimize(&mz, sc, &min);
 	if (!in.is_json)

@@ -53,8 +53,13 @@ static bool run_failing_at(unsigned long fail_at)
 		ASSERT_TRUE(script_parse_op(line, &op) == NULL);
 		cfh_rt_snapshot(&v, &before);
 		struct cfr_counts c0 = cfr_counts(v.rt);
+		unsigned long allocs0 = ca.allocs;
 		cfh_rt_apply(&v, &op);
-		if (v.last_err == CFR_E_NOMEM) {
+		/* The failing allocation happened in this operation exactly
+		 * when it answers E_NOMEM: no other error, no success. */
+		bool failed_here = allocs0 < fail_at && ca.allocs >= fail_at;
+		ASSERT_EQ(v.last_err == CFR_E_NOMEM, failed_here);
+		if (failed_here) {
 			/* Nothing changed; a pool chunk that was had before
 			 * the failing one stays as capacity for the next
 			 * call (alloc_failure_then_retry_succeeds). */

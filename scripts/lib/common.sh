@@ -2,7 +2,7 @@
 #
 # Provides: cf_root (the checkout), cf_die, cf_need_packages (install what a
 # fresh Debian machine lacks), cf_configure (set up a meson build directory
-# once, reconfigure nothing that is already there).
+# once, reconfigure nothing that is already there), cf_check_mutant.
 
 set -euo pipefail
 
@@ -123,4 +123,16 @@ cf_build() {
 	cf_configure "$cf_root/build" clang "${cf_main_options[@]}"
 	ninja -C "$cf_root/build" "$@" >/dev/null ||
 		{ ninja -C "$cf_root/build" "$@"; cf_die "build failed"; }
+}
+
+# cf_check_mutant CANCELFUZZ NAME: stop unless NAME is a mutant compiled
+# into that cancelfuzz's build. Run under an unknown name, the tools would
+# quietly test the correct runtime and report the mutant as missed.
+cf_check_mutant() {
+	local list
+	list=$("$1" mutants) || cf_die "$1 mutants failed"
+	! grep -q '^# this build has no mutants' <<<"$list" ||
+		cf_die "mutant '$2': this build has no mutants (meson -Dmutants=true)"
+	awk '!/^#/ { print $1 }' <<<"$list" | grep -qxF -- "$2" ||
+		cf_die "no mutant '$2' (\`cancelfuzz mutants\` lists them)"
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test-add-regression.sh CANCELFUZZ - TAP test of scripts/add-regression's
+# promise (a test from then on, with no other edit) for a scenario the
+# binary format cannot express: a task that is not the active one waits,
+# an operation no input decodes to (the misuse table's non-active actor
+# only ever yields). In a copy of scripts/, corpus/ and minimized/, it must
+# be kept as a JSON-only regression with a note, and the seed check of
+# corpus_up_to_date (scripts/make-corpus --check) must still pass; an
+# expressible one must still get its seed.
+set -euo pipefail
+[ $# -eq 1 ] && [ -x "$1" ] || { echo "usage: ${0##*/} CANCELFUZZ" >&2; exit 2; }
+tool=$(realpath -- "$1")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/repo"
+cp -r "$root/scripts" "$root/corpus" "$root/minimized" "$tmp/repo/"
+cd "$tmp/repo"
+
+n=0
+failed=0
+check() {
+	local what=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$tmp/check.out" 2>&1; then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+		sed 's/^/# /' "$tmp/check.out"
+		failed=1
+	fi
+}
+
+cat >"$tmp/case.json" <<'JSON'
+{
+  "cancelfuzz": 1,
+  "title": "a task that is not the active one cannot wait",
+  "config": {"instances": 2, "max_tasks": 4, "max_handles": 4, "max_resources": 1, "max_keys": 1, "features": ["misuse"]},
+  "ops": [
+    {"actor": "host", "op": "call", "instance": 1, "result": "STARTED h1 T1"},
+    {"actor": "T1", "op": "wait", "cancellable": true, "result": "E_NOTACTIVE"}
+  ],
+  "expect": "none"
+}
+JSON
+
+echo "1..6"
+inexpressible() { ! "$tool" encode "$tmp/case.json" -o "$tmp/case.bin"; }
+check "the case is one cancelfuzz encode refuses" inexpressible
+add() {
+	scripts/add-regression "$tmp/case.json" json_only_case --cancelfuzz "$tool" >"$tmp/add.out" 2>&1 ||
+		{ cat "$tmp/add.out"; return 1; }
+	cat "$tmp/add.out"
+	grep -q "^note: JSON only, no seed in corpus/: op 2 (T1 wait cancellable)" "$tmp/add.out" &&
+		[ -f minimized/json_only_case.json ] && [ ! -e corpus/json_only_case.bin ]
+}
+check "add-regression keeps it as minimized/json_only_case.json, with a note and no seed" add
+noted() {
+	grep '"origin"' minimized/json_only_case.json
+	grep -q '"origin": ".*JSON only, no seed in corpus/ (op 2 (T1 wait cancellable)' \
+		minimized/json_only_case.json
+}
+check "its origin says it is JSON only, and why" noted
+check "it passes as a regression (cancelfuzz replay)" "$tool" replay minimized/json_only_case.json
+check "the corpus check (make-corpus --check) passes with it" \
+	scripts/make-corpus --check --cancelfuzz "$tool"
+expressible() {
+	sed 's/"expect": ".*"/"expect": "none"/' minimized/second_cancel_is_already.json >"$tmp/other.json"
+	scripts/add-regression "$tmp/other.json" seeded_case --cancelfuzz "$tool" &&
+		[ -s corpus/seeded_case.bin ] && scripts/make-corpus --check --cancelfuzz "$tool"
+}
+check "an expressible regression still gets its seed, and the check passes" expressible
+exit $failed
