@@ -365,6 +365,8 @@ static int replay_file(struct replay *r, const char *path)
 		       out.finding.step, cfh_class_name(want));
 	else
 		printf("FAIL %s: %s at step %u\n", path, sig, out.finding.step);
+	if (out.limit[0]) /* the harness's limit, not the runtime's */
+		printf("  harness limit: %s\n", out.limit);
 	if (!passed && report.buf)
 		fwrite(report.buf, 1, report.len, stdout);
 	fflush(stdout);
@@ -385,6 +387,9 @@ static int replay_file(struct replay *r, const char *path)
 		json_object_set_new(o, "input_hash",
 		                    hex64(cfh_fnv1a(in.bytes, in.size)));
 		json_object_set_new(o, "trace_hash", hex64(out.trace_hash));
+		json_object_set_new(o, "harness_limit",
+		                    out.limit[0] ? json_string(out.limit)
+		                                 : json_null());
 		json_object_set_new(o, "trace", lines_of(trace.buf, trace.len));
 		if (json_array_append_new(r->records, o) != 0) {
 			fprintf(stderr, "cancelfuzz: out of memory\n");

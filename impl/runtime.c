@@ -625,6 +625,9 @@ static enum cfr_err end_activation(struct cfr *rt, uint32_t actor,
 	t->wait_cancellable = cancellable;
 	t->yielded = yield;
 	set_activity(rt, t, CFR_ACT_BLOCKED);
+	if (MUTANT(rt, CANCEL_REDELIVERED) && yield &&
+	    t->state == CFR_TASK_CANCEL_DELIVERED)
+		t->cancel_due = true; /* Bug: a sticky state taken for news */
 	if (cancellable && t->state == CFR_TASK_PENDING_CANCEL &&
 	    !MUTANT(rt, PENDING_CANCEL_LOST)) /* the mutant forgets it */
 		deliver_cancel(rt, t);
@@ -810,8 +813,7 @@ static struct cfr_event activation_event(struct cfr *rt, struct task *t)
 		return (struct cfr_event){CFR_EV_START, 0, CFR_STARTING};
 	}
 	if (t->cancel_due) {
-		if (!MUTANT(rt, CANCEL_REDELIVERED)) /* the mutant forgets */
-			t->cancel_due = false;
+		t->cancel_due = false;
 		return (struct cfr_event){CFR_EV_TASK_CANCELLED, 0,
 		                          CFR_STARTING};
 	}
