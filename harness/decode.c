@@ -1062,8 +1062,11 @@ static bool encode_step2(struct cfh_decoder *d, const struct cfm *m,
 	    cfm_active_task(m) ? task_table2 : host_table2;
 	uint8_t bytes[CFH_STEP_MAX] = {0};
 
-	/* Ordinary entries, the repeat last among them (once, count 1). */
+	/* Ordinary entries of op's code (a fallback is an entry of its own
+	 * code too), the repeat last among them (once, count 1). */
 	for (unsigned b0 = 0; b0 < 32; b0++) {
+		if (!table[b0].repeat && table[b0].code != op->code)
+			continue;
 		memset(bytes, 0, sizeof(bytes));
 		bytes[0] = (uint8_t)b0;
 		size_t n = table[b0].repeat ? 2 : guess_args2(m, op, bytes);
@@ -1078,15 +1081,15 @@ static bool encode_step2(struct cfh_decoder *d, const struct cfm *m,
 		if (try_step(d, m, op, bytes, 1, out, len))
 			return true;
 	}
-	for (unsigned x = 0; x <= 0xff; x++) {
-		bytes[1] = (uint8_t)x;
-		bytes[0] = REACH_BASE + REACH_BACKPRESSURE_ELSEWHERE;
-		if (try_step(d, m, op, bytes, 2, out, len))
-			return true;
-		bytes[0] = REACH_BASE + REACH_CALL_ELSEWHERE;
-		if (try_step(d, m, op, bytes, 2, out, len))
-			return true;
-	}
+	if (op->code == CFM_OP_BACKPRESSURE || op->code == CFM_OP_CALL)
+		for (unsigned x = 0; x <= 0xff; x++) {
+			bytes[0] = REACH_BASE + (op->code == CFM_OP_CALL
+			                             ? REACH_CALL_ELSEWHERE
+			                             : REACH_BACKPRESSURE_ELSEWHERE);
+			bytes[1] = (uint8_t)x;
+			if (try_step(d, m, op, bytes, 2, out, len))
+				return true;
+		}
 	return encode_raw(d, m, op, out, len);
 }
 

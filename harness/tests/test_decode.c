@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "engine.h"
 #include "tap.h"
 
 /* A deterministic generator: Knuth's MMIX LCG, high bits. */
@@ -87,27 +88,37 @@ static void v1_decodes_exactly_as_before(void)
 
 /* ---- version 2 reaches what version 1 cannot ---- */
 
+/* The most ops an input of this test can give: its bytes (at most 400)
+ * and every repeat the budget allows. */
+#define MAX_OPS (400 + CFH_REPEAT_BUDGET)
+
 /* An input decoded to the end, each op applied to a model. */
 struct decoded {
 	struct cfh_decoder d;
 	size_t n;
-	struct cfm_op op[1024];
-	struct cfm_result res[1024];
-	bool misuse[1024];
+	struct cfm_op op[MAX_OPS];
+	struct cfm_result res[MAX_OPS];
+	bool misuse[MAX_OPS];
 };
 
-static struct decoded *decode_input(const uint8_t *data, size_t size)
+static void decode_into(struct decoded *r, const uint8_t *data, size_t size)
 {
-	struct decoded *r = calloc(1, sizeof(*r));
-	ASSERT_TRUE(r != NULL);
+	r->n = 0;
 	cfh_decode_begin(&r->d, data, size);
 	struct cfm *m = new_model(&r->d.setup);
-	while (r->n < 1024 &&
+	while (r->n < MAX_OPS &&
 	       cfh_decode_next(&r->d, m, &r->op[r->n], &r->misuse[r->n])) {
 		r->res[r->n] = cfm_apply(m, &r->op[r->n]);
 		r->n++;
 	}
 	free(m);
+}
+
+static struct decoded *decode_input(const uint8_t *data, size_t size)
+{
+	struct decoded *r = malloc(sizeof(*r));
+	ASSERT_TRUE(r != NULL);
+	decode_into(r, data, size);
 	return r;
 }
 
@@ -452,6 +463,166 @@ static void v2_keeps_v1_misuses(void)
 	free(r);
 }
 
+/* ---- encoding inverts version 2 ---- */
+
+/* Encodes ops in version 2 from setup, each checked against the model,
+ * into out; returns the size. */
+static size_t encode_v2(const struct cfh_setup *su, const struct cfm_op *ops,
+                        size_t n, uint8_t *out, size_t cap)
+{
+	struct cfh_decoder d;
+	char text[128];
+	size_t size = cfh_encode_setup(su, CFH_FORMAT_V2, out, &d), len;
+	ASSERT_EQ(size, CFH_HEADER_SIZE_V2);
+	struct cfm *m = new_model(su);
+	for (size_t i = 0; i < n; i++) {
+		ASSERT_TRUE(size + CFH_STEP_MAX <= cap);
+		if (!cfh_encode_step(&d, m, &ops[i], out + size, &len))
+			tap_fail(__FILE__, __LINE__, "op %zu (%s) not encoded", i,
+			         cfm_op_format(&ops[i], text, sizeof(text)));
+		ASSERT_TRUE(len >= 1 && len <= CFH_STEP_MAX);
+		size += len;
+		(void)cfm_apply(m, &ops[i]);
+	}
+	free(m);
+	return size;
+}
+
+/* Decoding bytes gives exactly ops, slot tags included. */
+static void assert_decodes_to(const uint8_t *bytes, size_t size,
+                              const struct cfm_op *ops, size_t n)
+{
+	static struct decoded back;
+	struct decoded *r = &back;
+	char a[128], b[128];
+	decode_into(r, bytes, size);
+	ASSERT_EQ(r->n, n);
+	for (size_t i = 0; i < n; i++)
+		if (!cfm_op_equal(&r->op[i], &ops[i]) ||
+		    r->op[i].slot != ops[i].slot)
+			tap_fail(__FILE__, __LINE__, "op %zu: '%s' != '%s'", i,
+			         cfm_op_format(&r->op[i], a, sizeof(a)),
+			         cfm_op_format(&ops[i], b, sizeof(b)));
+}
+
+static void v2_round_trip_of_v2_only_ops(void)
+{
+	const struct cfh_setup su = {{3, 40, 20, 8, 8}, CFH_F_ALL};
+	const struct cfm_op ops[] = {
+	    {.code = CFM_OP_CALL, .instance = 1, .shared = true, .key = 9,
+	     .has_deadline = true, .deadline = 100000, .slot = 1},
+	    {.code = CFM_OP_CALL, .instance = 1, .slot = 2},
+	    {.code = CFM_OP_RUN, .n = 300},            /* T1 */
+	    {.code = CFM_OP_POLL},                     /* E_ACTIVE */
+	    {.code = CFM_OP_YIELD, .actor = 2},        /* E_NOTACTIVE */
+	    {.code = CFM_OP_YIELD, .actor = 9},        /* never issued */
+	    {.code = CFM_OP_BACKPRESSURE, .actor = 1, .instance = 2,
+	     .delta = 1},                              /* E_BADINSTANCE */
+	    {.code = CFM_OP_TASK_RETURN, .actor = 1, .value = 70000},
+	    {.code = CFM_OP_TICK, .actor = 1, .n = 5}, /* E_ACTIVE */
+	    {.code = CFM_OP_CALL, .actor = 1, .instance = 0, .slot = 3},
+	    {.code = CFM_OP_SUBTASK_DROP, .actor = 1, .handle = 200},
+	    {.code = CFM_OP_BACKPRESSURE, .actor = 1, .instance = 1,
+	     .delta = 5},                              /* E_RANGE */
+	    {.code = CFM_OP_EXIT, .actor = 1},
+	    {.code = CFM_OP_YIELD, .actor = 1},        /* exited */
+	    {.code = CFM_OP_TICK, .n = 4000000000u},
+	    {.code = CFM_OP_CALL, .instance = 1, .has_deadline = true,
+	     .deadline = 0, .slot = 4},                /* E_RANGE */
+	};
+	const size_t n = sizeof(ops) / sizeof(ops[0]);
+	uint8_t bytes[CFH_HEADER_SIZE + CFH_STEP_MAX * 16];
+	size_t size = encode_v2(&su, ops, n, bytes, sizeof(bytes));
+	ASSERT_EQ(bytes[0], CFH_FORMAT_V2);
+	assert_decodes_to(bytes, size, ops, n);
+}
+
+/* Without misuse an actor that is no longer active can only come back by
+ * the repeat: the encoder finds it. */
+static void v2_round_trip_uses_repeat(void)
+{
+	const struct cfh_setup su = {{3, 40, 20, 8, 8},
+	                             CFH_F_ALL & ~CFH_F_MISUSE};
+	const struct cfm_op ops[] = {
+	    {.code = CFM_OP_CALL, .instance = 1, .slot = 1},
+	    {.code = CFM_OP_RUN, .n = 0},
+	    {.code = CFM_OP_YIELD, .actor = 1},
+	    {.code = CFM_OP_YIELD, .actor = 1}, /* E_NOTACTIVE now */
+	};
+	uint8_t bytes[CFH_HEADER_SIZE + CFH_STEP_MAX * 4];
+	size_t size = encode_v2(&su, ops, 4, bytes, sizeof(bytes));
+	ASSERT_EQ(bytes[size - 2], H_REPEAT);
+	ASSERT_EQ(bytes[size - 1], 0);
+	assert_decodes_to(bytes, size, ops, 4);
+}
+
+/* ---- every version 2 byte string is a valid input ---- */
+
+/* A version 2 input: byte 0 anything but 1, then bytes leaning to reach
+ * steps, repeats and wide numbers. */
+static size_t random_v2_input(uint64_t *seed, uint8_t *buf, size_t cap)
+{
+	size_t len = lcg(seed) % cap;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t r = lcg(seed);
+		switch (r % 16) {
+		case 0:
+		case 1:
+			buf[i] = (uint8_t)(0xe8 + (r >> 8) % 24); /* reach */
+			break;
+		case 2: /* a repeat (some long), or a wide number */
+			buf[i] = (uint8_t)((r >> 8) % 2 ? 0x1f : 0xfe + (r >> 9) % 2);
+			break;
+		default:
+			buf[i] = (uint8_t)(i >= 6 && r % 3 ? (r >> 8) % 32 : r >> 8);
+			break;
+		}
+	}
+	if (len > 0 && buf[0] == CFH_FORMAT_V1)
+		buf[0] = (uint8_t)(2 + lcg(seed) % 254);
+	return len;
+}
+
+/* Thousands of inputs decode to the end with results the model knows,
+ * within the repeat bound, and encode back to the same ops. */
+static void v2_random_inputs_decode_and_encode_back(void)
+{
+	static uint8_t in[400], again[CFH_HEADER_SIZE + CFH_STEP_MAX * MAX_OPS];
+	static struct decoded decoded;
+	struct decoded *r = &decoded;
+	uint64_t seed = 7;
+	for (int i = 0; i < 3000; i++) {
+		size_t size = random_v2_input(&seed, in, sizeof(in));
+		decode_into(r, in, size);
+		ASSERT_EQ(r->d.version, CFH_FORMAT_V2);
+		ASSERT_TRUE(r->n <= size + CFH_REPEAT_BUDGET);
+		ASSERT_TRUE(r->n < MAX_OPS); /* so nothing was cut off */
+		for (size_t k = 0; k < r->n; k++)
+			ASSERT_TRUE(r->res[k].err <= CFM_E_ACTIVE);
+		if (i % 8 == 0) {
+			size_t n = encode_v2(&r->d.setup, r->op, r->n, again,
+			                     sizeof(again));
+			assert_decodes_to(again, n, r->op, r->n);
+		}
+	}
+}
+
+/* The runtime agrees with the model on version 2's exotic steps. */
+static void v2_random_inputs_runtime_agrees(void)
+{
+	static uint8_t in[400];
+	uint64_t seed = 11;
+	for (int i = 0; i < 1000; i++) {
+		size_t size = random_v2_input(&seed, in, sizeof(in));
+		if (size > 2)
+			in[2] |= CFH_F_MISUSE;
+		enum cfh_class c = cfh_check(in, size, true, 0, stdout);
+		if (c != CFH_NONE)
+			tap_fail(__FILE__, __LINE__, "input %d: %s", i,
+			         cfh_class_name(c));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct tap_test tests[] = {
@@ -468,6 +639,10 @@ int main(int argc, char **argv)
 	    TAP_TEST(v2_reaches_backpressure_range_by_repeat),
 	    TAP_TEST(v2_repeat_is_bounded),
 	    TAP_TEST(v2_keeps_v1_misuses),
+	    TAP_TEST(v2_round_trip_of_v2_only_ops),
+	    TAP_TEST(v2_round_trip_uses_repeat),
+	    TAP_TEST(v2_random_inputs_decode_and_encode_back),
+	    TAP_TEST(v2_random_inputs_runtime_agrees),
 	};
 	return tap_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }
