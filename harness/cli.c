@@ -603,6 +603,23 @@ static int cmd_fmt(int argc, char **argv)
 	                           .trace = stdout,
 	                           .mutant = mutant};
 	struct cfh_source src = input_source(&in);
+	/* The header line: where the run comes from and its caps. */
+	struct cfh_setup su;
+	if (in.is_json) {
+		su = in.sc.setup;
+		printf("input: JSON scenario");
+	} else {
+		static const uint8_t nothing[1];
+		struct cfh_decoder d;
+		cfh_decode_begin(&d, in.size ? src.data : nothing, in.size);
+		su = d.setup;
+		printf("input: format version %u, %zu bytes", d.version,
+		       in.size);
+	}
+	printf(", instances %u, max_tasks %u, max_handles %u, "
+	       "max_resources %u, max_keys %u, features 0x%02x\n",
+	       su.caps.instances, su.caps.max_tasks, su.caps.max_handles,
+	       su.caps.max_resources, su.caps.max_keys, su.features);
 	cfh_run(&src, &opts, &out, NULL);
 	if (out.finding.cls == CFH_NONE)
 		printf("outcome: none (%u steps, %u drain steps, trace %016llx)\n",

@@ -1198,27 +1198,41 @@ int cfh_scenario_check_results(const struct cfh_scenario *s,
 	return 0;
 }
 
+/* The ops of s as format version into buf (room for the header and
+ * CFH_STEP_MAX bytes an op). Returns the size, or 0 with *bad set: the
+ * index of the first op the version cannot express, or s->nops if it
+ * cannot express the config. */
+static size_t encode_as(const struct cfh_scenario *s, unsigned version,
+                        struct cfm *m, uint8_t *buf, size_t *bad)
+{
+	struct cfh_decoder d;
+	size_t n = cfh_encode_setup(&s->setup, version, buf, &d), len;
+	*bad = s->nops;
+	if (n == 0 || cfm_init(m, &s->setup.caps) != CFM_OK)
+		return 0;
+	for (size_t i = 0; i < s->nops; i++) {
+		if (!cfh_encode_step(&d, m, &s->ops[i], buf + n, &len)) {
+			*bad = i;
+			return 0;
+		}
+		n += len;
+		(void)cfm_apply(m, &s->ops[i]);
+	}
+	return n;
+}
+
 int cfh_scenario_encode(const struct cfh_scenario *s, uint8_t **out,
                         size_t *size, struct cfh_json_error *err)
 {
 	char path[64], text[96];
 	uint8_t *buf;
-	size_t n = CFH_HEADER_SIZE, len;
+	size_t n, bad;
 	*out = NULL;
 	*size = 0;
 	error_begin(err, s->file);
-	if (s->nops > (SIZE_MAX - CFH_HEADER_SIZE) / 3 ||
-	    !(buf = malloc(CFH_HEADER_SIZE + 3 * s->nops))) {
+	if (s->nops > (SIZE_MAX - CFH_HEADER_SIZE) / CFH_STEP_MAX ||
+	    !(buf = malloc(CFH_HEADER_SIZE + CFH_STEP_MAX * s->nops))) {
 		error_text(err, "out of memory");
-		return -1;
-	}
-	if (!cfh_encode_setup(&s->setup, buf)) {
-		error_text(err,
-		         "the binary format cannot express this config "
-		         "(instances 2..6, max_tasks 2..32, max_handles 1..16, "
-		         "max_resources 1..4, max_keys 1..4)");
-		place_in(s, "config", err);
-		free(buf);
 		return -1;
 	}
 	struct cfm *m = model_for(&s->setup, err);
@@ -1227,22 +1241,31 @@ int cfh_scenario_encode(const struct cfh_scenario *s, uint8_t **out,
 		free(buf);
 		return -1;
 	}
-	for (size_t i = 0; i < s->nops; i++) {
-		if (!cfh_encode_step(m, &s->setup, &s->ops[i], buf + n, &len)) {
-			error_text(err,
-			         "op %zu (%s): the binary format cannot express "
-			         "this operation here",
-			         i + 1, cfm_op_format(&s->ops[i], text, sizeof(text)));
-			snprintf(path, sizeof(path), "ops[%zu]", i);
-			place_in(s, path, err);
-			free(m);
-			free(buf);
-			return -1;
-		}
-		n += len;
-		(void)cfm_apply(m, &s->ops[i]);
-	}
+	/* Version 1 when it can say it all, so seeds it can express keep
+	 * their bytes; version 2 otherwise. */
+	n = encode_as(s, CFH_FORMAT_V1, m, buf, &bad);
+	if (n == 0)
+		n = encode_as(s, CFH_FORMAT_V2, m, buf, &bad);
 	free(m);
+	if (n == 0 && bad == s->nops) {
+		error_text(err,
+		         "the binary format cannot express this config "
+		         "(instances 2..6, max_tasks 1..64, max_handles 1..32, "
+		         "max_resources 1..16, max_keys 1..16)");
+		place_in(s, "config", err);
+		free(buf);
+		return -1;
+	}
+	if (n == 0) {
+		error_text(err,
+		         "op %zu (%s): the binary format cannot express "
+		         "this operation here",
+		         bad + 1, cfm_op_format(&s->ops[bad], text, sizeof(text)));
+		snprintf(path, sizeof(path), "ops[%zu]", bad);
+		place_in(s, path, err);
+		free(buf);
+		return -1;
+	}
 	*out = buf;
 	*size = n;
 	return 0;

@@ -114,13 +114,14 @@ static size_t decode_all(const uint8_t *data, size_t size,
 	size_t n = 0;
 	struct cfm_op op;
 	bool misuse;
-	*ops = malloc((size + 1) * sizeof(**ops));
+	/* At most one op a byte, and the repeats version 2 allows. */
+	*ops = malloc((size + CFH_REPEAT_BUDGET + 1) * sizeof(**ops));
 	ASSERT_TRUE(m && *ops);
 	cfh_decode_begin(&d, data, size);
 	*setup = d.setup;
 	ASSERT_EQ(cfm_init(m, &d.setup.caps), CFM_OK);
 	while (cfh_decode_next(&d, m, &op, &misuse)) {
-		ASSERT_TRUE(n <= size);
+		ASSERT_TRUE(n <= size + CFH_REPEAT_BUDGET);
 		(*ops)[n++] = op;
 		(void)cfm_apply(m, &op);
 	}
@@ -712,7 +713,8 @@ static void scenario_encode_then_decode_gives_same_ops(void)
 	if (cfh_scenario_encode(&s, &bytes, &size, &err) != 0)
 		tap_fail(__FILE__, __LINE__, "%s",
 		         cfh_json_error_format(&err, got, sizeof(got)));
-	ASSERT_EQ(bytes[0], CFH_FORMAT_VERSION);
+	/* Version 1 can say it all, so version 1 it is. */
+	ASSERT_EQ(bytes[0], CFH_FORMAT_V1);
 
 	/* Through a file, as the command line does it. */
 	tmp_path("encodable.bin", path, sizeof(path));
@@ -739,18 +741,18 @@ static void scenario_encode_refusal_is_located(void)
 	size_t size;
 	char path[128], got[600], want[600];
 
-	/* A deadline beyond the format's 16. */
+	/* A shared key beyond the format's 15. */
 	ASSERT_EQ(load_text("far.json",
 	                    "{\"cancelfuzz\": 1, \"ops\": [\n"
 	                    "  {\"actor\": \"host\", \"op\": \"poll\"},\n"
 	                    "  {\"actor\": \"host\", \"op\": \"call\", "
-	                    "\"instance\": 1, \"deadline\": 20}]}",
+	                    "\"instance\": 1, \"shared\": 20}]}",
 	                    &s, &err, path, sizeof(path)),
 	          0);
 	ASSERT_EQ(cfh_scenario_encode(&s, &bytes, &size, &err), -1);
 	ASSERT_TRUE(bytes == NULL);
 	snprintf(want, sizeof(want),
-	         "%s:3:3: op 2 (host call 1 deadline(20)): the binary format "
+	         "%s:3:3: op 2 (host call 1 shared(20)): the binary format "
 	         "cannot express this operation here",
 	         path);
 	ASSERT_STR_EQ(cfh_json_error_format(&err, got, sizeof(got)), want);
@@ -780,8 +782,8 @@ static void scenario_encode_refusal_is_located(void)
 	ASSERT_EQ(cfh_scenario_encode(&s, &bytes, &size, &err), -1);
 	snprintf(want, sizeof(want),
 	         "%s:2:12: the binary format cannot express this config "
-	         "(instances 2..6, max_tasks 2..32, max_handles 1..16, "
-	         "max_resources 1..4, max_keys 1..4)",
+	         "(instances 2..6, max_tasks 1..64, max_handles 1..32, "
+	         "max_resources 1..16, max_keys 1..16)",
 	         path);
 	ASSERT_STR_EQ(cfh_json_error_format(&err, got, sizeof(got)), want);
 	cfh_scenario_free(&s);
