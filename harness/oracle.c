@@ -722,7 +722,8 @@ void cfh_oracle_after(struct cfh_oracle *o, const struct cfm_op *op,
 	case CFM_OP_BACKPRESSURE:
 		break;
 	}
-	if (actor)
+	/* Looked up again: a call may have grown the task array. */
+	if ((actor = task_rec(o, op->actor)) != NULL)
 		actor->returning = false;
 	verify_results(o);
 }

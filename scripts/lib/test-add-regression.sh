@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test-add-regression.sh CANCELFUZZ - TAP test of scripts/add-regression's
 # promise (a test from then on, with no other edit) for a scenario the
-# binary format cannot express: a task that is not the active one waits,
-# an operation no input decodes to (the misuse table's non-active actor
-# only ever yields). In a copy of scripts/, corpus/ and minimized/, it must
+# binary format cannot express: a call with shared key 20, beyond the
+# keys (0..15) any format version writes (harness/decode.h lists what
+# version 2 still cannot generate). In a copy of scripts/, corpus/ and minimized/, it must
 # be kept as a JSON-only regression with a note, and the seed check of
 # corpus_up_to_date (scripts/make-corpus --check) must still pass; an
 # expressible one must still get its seed.
@@ -35,11 +35,11 @@ check() {
 cat >"$tmp/case.json" <<'JSON'
 {
   "cancelfuzz": 1,
-  "title": "a task that is not the active one cannot wait",
-  "config": {"instances": 2, "max_tasks": 4, "max_handles": 4, "max_resources": 1, "max_keys": 1, "features": ["misuse"]},
+  "title": "a shared key above what the binary format writes",
+  "config": {"instances": 2, "max_tasks": 4, "max_handles": 4, "max_resources": 1, "max_keys": 1, "features": ["shared"]},
   "ops": [
     {"actor": "host", "op": "call", "instance": 1, "result": "STARTED h1 T1"},
-    {"actor": "T1", "op": "wait", "cancellable": true, "result": "E_NOTACTIVE"}
+    {"actor": "host", "op": "call", "instance": 1, "shared": 20, "result": "STARTED h2 T2"}
   ],
   "expect": "none"
 }
@@ -52,13 +52,13 @@ add() {
 	scripts/add-regression "$tmp/case.json" json_only_case --cancelfuzz "$tool" >"$tmp/add.out" 2>&1 ||
 		{ cat "$tmp/add.out"; return 1; }
 	cat "$tmp/add.out"
-	grep -q "^note: JSON only, no seed in corpus/: op 2 (T1 wait cancellable)" "$tmp/add.out" &&
+	grep -q "^note: JSON only, no seed in corpus/: op 2 (host call 1 shared(20))" "$tmp/add.out" &&
 		[ -f minimized/json_only_case.json ] && [ ! -e corpus/json_only_case.bin ]
 }
 check "add-regression keeps it as minimized/json_only_case.json, with a note and no seed" add
 noted() {
 	grep '"origin"' minimized/json_only_case.json
-	grep -q '"origin": ".*JSON only, no seed in corpus/ (op 2 (T1 wait cancellable)' \
+	grep -q '"origin": ".*JSON only, no seed in corpus/ (op 2 (host call 1 shared(20))' \
 		minimized/json_only_case.json
 }
 check "its origin says it is JSON only, and why" noted
