@@ -339,28 +339,33 @@ static void decode_misuse(const struct cfm *m, const struct cfh_setup *su,
 	(void)su;
 }
 
-/* Decodes one step from s against m. */
-static void decode_step(const struct cfm *m, const struct cfh_setup *su,
-                        struct step_bytes *s, struct cfm_op *op,
-                        bool *misuse)
+/* A num: one byte below 0xfe, or 0xfe and 2 bytes, or 0xff and 4 bytes,
+ * little-endian. */
+static uint32_t take_num(struct step_bytes *s)
+{
+	uint8_t b = take(s);
+	uint32_t v = 0;
+	if (b < 0xfe)
+		return b;
+	for (unsigned i = 0; i < (b == 0xfe ? 2u : 4u); i++)
+		v |= (uint32_t)take(s) << (8 * i);
+	return v;
+}
+
+/* An ordinary step's arguments, chosen against m: the same for both
+ * versions but for what version 2 reads wider (call options and deadline,
+ * run, tick, task.return value). */
+static void decode_args(const struct cfm *m, const struct cfh_setup *su,
+                        int version, enum cfm_opcode code, int32_t variant,
+                        struct step_bytes *s, struct cfm_op *op)
 {
 	const struct cfm_task *active = cfm_active_task(m);
-	uint32_t actor = active ? active->id : CFM_HOST;
+	uint32_t actor = op->actor;
 	uint32_t inst = active ? active->instance : 0;
-	uint8_t b = take(s);
-
-	memset(op, 0, sizeof(*op));
-	op->actor = actor;
-	*misuse = (su->features & CFH_F_MISUSE) && b >= MISUSE_BASE;
-	if (*misuse) {
-		decode_misuse(m, su, (enum misuse)(b - MISUSE_BASE), op);
-		return;
-	}
-
-	const struct entry *e = &(active ? task_table : host_table)[b & 15];
 	uint32_t h[CFM_MAX_HANDLES], r[CFM_MAX_RESOURCES], n;
-	op->code = e->code;
-	switch (e->code) {
+	bool v2 = version == CFH_FORMAT_V2;
+	op->code = code;
+	switch (code) {
 	case CFM_OP_CALL: {
 		uint32_t callable = su->caps.instances - 1 - inst;
 		if (callable == 0) {
@@ -370,9 +375,19 @@ static void decode_step(const struct cfm *m, const struct cfh_setup *su,
 		op->instance = inst + 1 + take(s) % callable;
 		uint8_t o = take(s);
 		op->shared = (su->features & CFH_F_SHARED) && (o & 1);
-		op->key = op->shared ? (o >> 1) & 3 : 0;
-		op->has_deadline = (su->features & CFH_F_DEADLINES) && (o & 8);
-		op->deadline = op->has_deadline ? 1u + (o >> 4) : 0;
+		if (!v2) {
+			op->key = op->shared ? (o >> 1) & 3 : 0;
+			op->has_deadline =
+			    (su->features & CFH_F_DEADLINES) && (o & 8);
+			op->deadline = op->has_deadline ? 1u + (o >> 4) : 0;
+			return;
+		}
+		op->key = op->shared ? (o >> 2) & 15 : 0;
+		op->has_deadline = (su->features & CFH_F_DEADLINES) && (o & 2);
+		if (op->has_deadline) {
+			op->deadline = take_num(s);
+			op->deadline += op->deadline == 0; /* 0 is a misuse */
+		}
 		return;
 	}
 	case CFM_OP_SUBTASK_CANCEL:
@@ -385,26 +400,31 @@ static void decode_step(const struct cfm *m, const struct cfh_setup *su,
 		op->handle = h[take(s) % n];
 		return;
 	case CFM_OP_RUN:
-		op->n = take(s);
+		op->n = v2 ? take_num(s) : take(s);
 		return;
 	case CFM_OP_TICK:
-		op->n = 1u + take(s) % 16;
+		if (!v2) {
+			op->n = 1u + take(s) % 16;
+			return;
+		}
+		op->n = take_num(s);
+		op->n += op->n == 0; /* 0 is a misuse */
 		return;
 	case CFM_OP_BACKPRESSURE:
 		if (!(su->features & CFH_F_BACKPRESSURE)) {
 			fallback(active, op);
 			return;
 		}
-		op->delta = e->variant;
+		op->delta = variant;
 		op->instance = active ? inst
 		                      : 1u + take(s) % (su->caps.instances - 1);
 		return;
 	case CFM_OP_TASK_RETURN:
-		op->kind = (enum cfm_kind)e->variant;
-		op->value = take(s);
+		op->kind = (enum cfm_kind)variant;
+		op->value = v2 ? take_num(s) : take(s);
 		return;
 	case CFM_OP_WAIT:
-		op->cancellable = e->variant != 0;
+		op->cancellable = variant != 0;
 		return;
 	case CFM_OP_RESOURCE_NEW:
 		if (!(su->features & CFH_F_RESOURCES))
@@ -426,20 +446,27 @@ static void decode_step(const struct cfm *m, const struct cfh_setup *su,
 	}
 }
 
-/* ---- one step of version 2 ---- */
-
-/* A num: one byte below 0xfe, or 0xfe and 2 bytes, or 0xff and 4 bytes,
- * little-endian. */
-static uint32_t take_num(struct step_bytes *s)
+/* Decodes one step from s against m. */
+static void decode_step(const struct cfm *m, const struct cfh_setup *su,
+                        struct step_bytes *s, struct cfm_op *op,
+                        bool *misuse)
 {
+	const struct cfm_task *active = cfm_active_task(m);
 	uint8_t b = take(s);
-	uint32_t v = 0;
-	if (b < 0xfe)
-		return b;
-	for (unsigned i = 0; i < (b == 0xfe ? 2u : 4u); i++)
-		v |= (uint32_t)take(s) << (8 * i);
-	return v;
+
+	memset(op, 0, sizeof(*op));
+	op->actor = active ? active->id : CFM_HOST;
+	*misuse = (su->features & CFH_F_MISUSE) && b >= MISUSE_BASE;
+	if (*misuse) {
+		decode_misuse(m, su, (enum misuse)(b - MISUSE_BASE), op);
+		return;
+	}
+
+	const struct entry *e = &(active ? task_table : host_table)[b & 15];
+	decode_args(m, su, CFH_FORMAT_V1, e->code, e->variant, s, op);
 }
+
+/* ---- one step of version 2 ---- */
 
 /* The live tasks that are not active, ascending by id; returns how many. */
 static uint32_t other_tasks(const struct cfm *m, uint32_t *out)
@@ -583,12 +610,10 @@ static void decode_step2(struct cfh_decoder *d, const struct cfm *m,
 {
 	const struct cfh_setup *su = &d->setup;
 	const struct cfm_task *active = cfm_active_task(m);
-	uint32_t actor = active ? active->id : CFM_HOST;
-	uint32_t inst = active ? active->instance : 0;
 	uint8_t b = take(s);
 
 	memset(op, 0, sizeof(*op));
-	op->actor = actor;
+	op->actor = active ? active->id : CFM_HOST;
 	*misuse = (su->features & CFH_F_MISUSE) && b >= REACH_BASE;
 	if (*misuse && b >= MISUSE_BASE) {
 		decode_misuse(m, su, (enum misuse)(b - MISUSE_BASE), op);
@@ -600,81 +625,12 @@ static void decode_step2(struct cfh_decoder *d, const struct cfm *m,
 	}
 
 	const struct entry2 *e = &(active ? task_table2 : host_table2)[b & 31];
-	uint32_t h[CFM_MAX_HANDLES], r[CFM_MAX_RESOURCES], n;
 	if (e->repeat) {
 		if (!decode_repeat(d, s, op, misuse))
 			fallback(active, op);
 		return;
 	}
-	op->code = e->code;
-	switch (e->code) {
-	case CFM_OP_CALL: {
-		uint32_t callable = su->caps.instances - 1 - inst;
-		if (callable == 0) {
-			fallback(active, op);
-			return;
-		}
-		op->instance = inst + 1 + take(s) % callable;
-		uint8_t o = take(s);
-		op->shared = (su->features & CFH_F_SHARED) && (o & 1);
-		op->key = op->shared ? (o >> 2) & 15 : 0;
-		op->has_deadline = (su->features & CFH_F_DEADLINES) && (o & 2);
-		if (op->has_deadline) {
-			op->deadline = take_num(s);
-			op->deadline += op->deadline == 0; /* 0 is a misuse */
-		}
-		return;
-	}
-	case CFM_OP_SUBTASK_CANCEL:
-	case CFM_OP_SUBTASK_DROP:
-		n = owned_handles(m, actor, inst, NULL, h, CFM_MAX_HANDLES);
-		if (n == 0) {
-			fallback(active, op);
-			return;
-		}
-		op->handle = h[take(s) % n];
-		return;
-	case CFM_OP_RUN:
-		op->n = take_num(s);
-		return;
-	case CFM_OP_TICK:
-		op->n = take_num(s);
-		op->n += op->n == 0; /* 0 is a misuse */
-		return;
-	case CFM_OP_BACKPRESSURE:
-		if (!(su->features & CFH_F_BACKPRESSURE)) {
-			fallback(active, op);
-			return;
-		}
-		op->delta = e->variant;
-		op->instance = active ? inst
-		                      : 1u + take(s) % (su->caps.instances - 1);
-		return;
-	case CFM_OP_TASK_RETURN:
-		op->kind = (enum cfm_kind)e->variant;
-		op->value = take_num(s);
-		return;
-	case CFM_OP_WAIT:
-		op->cancellable = e->variant != 0;
-		return;
-	case CFM_OP_RESOURCE_NEW:
-		if (!(su->features & CFH_F_RESOURCES))
-			fallback(active, op);
-		return;
-	case CFM_OP_RESOURCE_DROP:
-		n = active ? live_resources(active, r) : 0;
-		if (!(su->features & CFH_F_RESOURCES) || n == 0) {
-			fallback(active, op);
-			return;
-		}
-		op->resource = r[take(s) % n];
-		return;
-	case CFM_OP_TASK_CANCEL:
-	case CFM_OP_YIELD:
-	case CFM_OP_EXIT:
-	case CFM_OP_POLL:
-		return;
-	}
+	decode_args(m, su, CFH_FORMAT_V2, e->code, e->variant, s, op);
 }
 
 /* ---- the decoder over a whole input ---- */
