@@ -17,20 +17,7 @@ mkdir "$tmp/repo"
 cp -r "$root/scripts" "$root/corpus" "$root/minimized" "$tmp/repo/"
 cd "$tmp/repo"
 
-n=0
-failed=0
-check() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$tmp/check.out" 2>&1; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/# /' "$tmp/check.out"
-		failed=1
-	fi
-}
+source "$root/scripts/lib/tap.sh"
 
 cat >"$tmp/case.json" <<'JSON'
 {

@@ -20,26 +20,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$root"
 
-n=0
-failed=0
-# check DESCRIPTION COMMAND...: one TAP line; the command's output becomes
-# diagnostics when it fails.
-check() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$tmp/check.out" 2>&1; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/# /' "$tmp/check.out"
-		failed=1
-	fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+source "$root/scripts/lib/tap.sh"
 
 echo "1..9"
 
