@@ -155,7 +155,7 @@ static uint32_t owned_handles(const struct cfm *m, uint32_t actor,
                               uint32_t *out, uint32_t cap)
 {
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < m->subtask_slots; i++) {
+	for (uint32_t i = 0; i < m->subtasks_used; i++) {
 		const struct cfm_subtask *s = &m->subtasks[i];
 		if (!s->live || !s->handle || s->instance != instance ||
 		    s->owner != actor || (want && !want(s)) || n == cap)
@@ -181,7 +181,7 @@ static bool delivered(const struct cfm_subtask *s) { return s->delivered; }
 static uint32_t free_handle(const struct cfm *m, uint32_t instance)
 {
 	bool used[CFM_MAX_HANDLES + 2] = {false};
-	for (uint32_t i = 0; i < m->subtask_slots; i++) {
+	for (uint32_t i = 0; i < m->subtasks_used; i++) {
 		const struct cfm_subtask *s = &m->subtasks[i];
 		if (s->live && s->instance == instance &&
 		    s->handle <= CFM_MAX_HANDLES)
@@ -198,7 +198,7 @@ static uint32_t foreign_handle(const struct cfm *m, uint32_t actor,
                                uint32_t instance)
 {
 	uint32_t best = 0;
-	for (uint32_t i = 0; i < m->subtask_slots; i++) {
+	for (uint32_t i = 0; i < m->subtasks_used; i++) {
 		const struct cfm_subtask *s = &m->subtasks[i];
 		if (s->live && s->handle && s->instance == instance &&
 		    s->owner != actor && (!best || s->handle < best))
@@ -473,7 +473,7 @@ static uint32_t other_tasks(const struct cfm *m, uint32_t *out)
 {
 	const struct cfm_task *active = cfm_active_task(m);
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < m->cfg.max_tasks; i++) {
+	for (uint32_t i = 0; i < m->tasks_used; i++) {
 		const struct cfm_task *t = &m->tasks[i];
 		if (!t->live || t == active)
 			continue;

@@ -233,10 +233,19 @@ typedef void (*cfm_observer)(void *ctx, const struct cfm_settlement *s);
 /* The whole state of one run. Treat it as read-only outside model/: change
  * it only through cfm_apply(). The arrays have room for the CFM_MAX_*
  * bounds; a run uses the first max_tasks, subtask_slots and max_keys of
- * them, so scans cost what the run's caps allow. */
+ * them, so scans cost what the run's caps allow. A new record always takes
+ * the first free one, so the records at and past tasks_used (subtasks_used,
+ * keys_used) have never been live and are still zero: scans stop there.
+ * Plain values only (indices, no pointers): a struct cfm can be copied. */
 struct cfm {
 	struct cfm_config cfg;
 	uint32_t subtask_slots; /* subtask records this run's caps can need */
+	uint32_t tasks_used;    /* tasks[] records ever taken (a high-water mark) */
+	uint32_t subtasks_used; /* subtasks[] records ever taken */
+	uint32_t keys_used;     /* keys[] records ever taken */
+	uint32_t active;        /* 1 + the tasks[] index of the ACTIVE task,
+	                           0 while none is (C-21); set by run, cleared
+	                           by wait, yield and exit (C-16) */
 	uint64_t clock;             /* C-4 */
 	uint32_t next_task_id;      /* C-3 */
 	uint32_t next_seq;          /* subtask creation order */

@@ -75,9 +75,11 @@ bool cfm_status_resolved(enum cfm_status status)
 
 /* ---- lookups (linear scans over the fixed arrays) ---- */
 
+/* Scans stop at the high-water marks: no record past one has ever been
+ * live (struct cfm). */
 static struct cfm_task *task_get(struct cfm *m, uint32_t id)
 {
-	for (size_t i = 0; i < m->cfg.max_tasks; i++)
+	for (size_t i = 0; i < m->tasks_used; i++)
 		if (id != 0 && m->tasks[i].live && m->tasks[i].id == id)
 			return &m->tasks[i];
 	return NULL;
@@ -88,12 +90,15 @@ const struct cfm_task *cfm_task_get(const struct cfm *m, uint32_t id)
 	return task_get((struct cfm *)m, id);
 }
 
+/* The ACTIVE task (at most one, C-21), remembered by run and forgotten by
+ * wait, yield and exit, the only transitions into and out of ACTIVE. */
 static struct cfm_task *active_task(struct cfm *m)
 {
-	for (size_t i = 0; i < m->cfg.max_tasks; i++)
-		if (m->tasks[i].live && m->tasks[i].activity == CFM_ACT_ACTIVE)
-			return &m->tasks[i];
-	return NULL;
+	if (m->active == 0)
+		return NULL;
+	struct cfm_task *t = &m->tasks[m->active - 1];
+	assert(t->live && t->activity == CFM_ACT_ACTIVE);
+	return t;
 }
 
 const struct cfm_task *cfm_active_task(const struct cfm *m)
@@ -104,7 +109,7 @@ const struct cfm_task *cfm_active_task(const struct cfm *m)
 static struct cfm_subtask *subtask_get(struct cfm *m, uint32_t instance,
                                        uint32_t handle)
 {
-	for (size_t i = 0; i < m->subtask_slots; i++) {
+	for (size_t i = 0; i < m->subtasks_used; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (handle != 0 && s->live && s->instance == instance &&
 		    s->handle == handle)
@@ -127,7 +132,7 @@ lowest_owned(struct cfm *m, uint32_t owner,
              bool (*pred)(const struct cfm_subtask *))
 {
 	struct cfm_subtask *best = NULL;
-	for (size_t i = 0; i < m->subtask_slots; i++) {
+	for (size_t i = 0; i < m->subtasks_used; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (!s->live || s->handle == 0 || s->owner != owner)
 			continue;
@@ -157,7 +162,7 @@ static struct cfm_subtask *next_subscriber(struct cfm *m, uint32_t task,
                                            uint32_t after)
 {
 	struct cfm_subtask *best = NULL;
-	for (size_t i = 0; i < m->subtask_slots; i++) {
+	for (size_t i = 0; i < m->subtasks_used; i++) {
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (s->live && s->subscribed && s->task == task &&
 		    s->seq > after && (!best || s->seq < best->seq))
@@ -166,19 +171,20 @@ static struct cfm_subtask *next_subscriber(struct cfm *m, uint32_t task,
 	return best;
 }
 
-static uint32_t count_subscribers(struct cfm *m, uint32_t task)
+static uint32_t count_subscribers(const struct cfm *m, uint32_t task)
 {
 	uint32_t n = 0;
-	for (struct cfm_subtask *s = next_subscriber(m, task, 0); s;
-	     s = next_subscriber(m, task, s->seq))
-		n++;
+	for (size_t i = 0; i < m->subtasks_used; i++) {
+		const struct cfm_subtask *s = &m->subtasks[i];
+		n += s->live && s->subscribed && s->task == task;
+	}
 	return n;
 }
 
 static uint32_t count_handles(const struct cfm *m, uint32_t instance)
 {
 	uint32_t n = 0;
-	for (size_t i = 0; i < m->subtask_slots; i++)
+	for (size_t i = 0; i < m->subtasks_used; i++)
 		if (m->subtasks[i].live && m->subtasks[i].handle != 0 &&
 		    m->subtasks[i].instance == instance)
 			n++;
@@ -193,21 +199,36 @@ static uint32_t count_resources(const struct cfm_task *t)
 	return n;
 }
 
+static uint32_t count_tasks(const struct cfm *m)
+{
+	uint32_t n = 0;
+	for (size_t i = 0; i < m->tasks_used; i++)
+		n += m->tasks[i].live;
+	return n;
+}
+
+static uint32_t count_keys(const struct cfm *m)
+{
+	uint32_t n = 0;
+	for (size_t i = 0; i < m->keys_used; i++)
+		n += m->keys[i].live;
+	return n;
+}
+
 struct cfm_counts cfm_counts(const struct cfm *m)
 {
 	struct cfm_counts c = {0};
-	for (size_t i = 0; i < m->cfg.max_tasks; i++) {
+	for (size_t i = 0; i < m->tasks_used; i++) {
 		if (!m->tasks[i].live)
 			continue;
 		c.tasks++;
 		c.resources += count_resources(&m->tasks[i]);
 	}
-	for (size_t i = 0; i < m->subtask_slots; i++) {
+	for (size_t i = 0; i < m->subtasks_used; i++) {
 		c.subtasks += m->subtasks[i].live;
 		c.handles += m->subtasks[i].live && m->subtasks[i].handle != 0;
 	}
-	for (size_t i = 0; i < m->cfg.max_keys; i++)
-		c.keys += m->keys[i].live;
+	c.keys = count_keys(m);
 	c.queue = m->queue_len;
 	return c;
 }
@@ -216,7 +237,7 @@ struct cfm_counts cfm_counts(const struct cfm *m)
 
 static struct cfm_key *key_get(struct cfm *m, uint32_t instance, uint32_t key)
 {
-	for (size_t i = 0; i < m->cfg.max_keys; i++)
+	for (size_t i = 0; i < m->keys_used; i++)
 		if (m->keys[i].live && m->keys[i].instance == instance &&
 		    m->keys[i].key == key)
 			return &m->keys[i];
@@ -234,7 +255,7 @@ uint32_t cfm_registry_get(const struct cfm *m, uint32_t instance,
  * or it resolves, whichever comes first. */
 static void unregister(struct cfm *m, const struct cfm_task *t)
 {
-	for (size_t i = 0; i < m->cfg.max_keys; i++)
+	for (size_t i = 0; i < m->keys_used; i++)
 		if (m->keys[i].live && m->keys[i].task == t->id)
 			m->keys[i].live = false;
 }
@@ -474,7 +495,7 @@ static uint32_t actor_id(const struct cfm_task *actor)
 
 static bool instance_has_queued(struct cfm *m, uint32_t instance)
 {
-	for (size_t i = 0; i < m->cfg.max_tasks; i++)
+	for (size_t i = 0; i < m->tasks_used; i++)
 		if (m->tasks[i].live && m->tasks[i].instance == instance &&
 		    m->tasks[i].activity == CFM_ACT_QUEUED)
 			return true;
@@ -488,6 +509,8 @@ static struct cfm_task *new_task(struct cfm *m, uint32_t instance)
 		if (t->live)
 			continue;
 		memset(t, 0, sizeof(*t));
+		if (i + 1 > m->tasks_used)
+			m->tasks_used = (uint32_t)i + 1;
 		t->live = true;
 		t->id = ++m->next_task_id; /* C-3: 1, 2, 3 ..., never reused */
 		t->instance = instance;
@@ -497,11 +520,19 @@ static struct cfm_task *new_task(struct cfm *m, uint32_t instance)
 	return NULL;
 }
 
-/* C-3: the lowest free index >= 1 of a table. */
+/* C-3: the lowest free index >= 1 of a table: one pass marks the handles
+ * in use (the caps keep them <= CFM_MAX_HANDLES), then the first unmarked. */
 static uint32_t lowest_free_handle(struct cfm *m, uint32_t instance)
 {
+	bool used[CFM_MAX_HANDLES + 2] = {false};
+	for (size_t i = 0; i < m->subtasks_used; i++) {
+		const struct cfm_subtask *s = &m->subtasks[i];
+		if (s->live && s->instance == instance &&
+		    s->handle <= CFM_MAX_HANDLES)
+			used[s->handle] = true;
+	}
 	uint32_t h = 1;
-	while (subtask_get(m, instance, h))
+	while (used[h])
 		h++;
 	return h;
 }
@@ -512,6 +543,8 @@ static struct cfm_subtask *new_subtask(struct cfm *m, uint32_t instance)
 		struct cfm_subtask *s = &m->subtasks[i];
 		if (s->live)
 			continue;
+		if (i + 1 > m->subtasks_used)
+			m->subtasks_used = (uint32_t)i + 1;
 		s->handle = lowest_free_handle(m, instance);
 		s->live = true;
 		s->instance = instance;
@@ -539,9 +572,9 @@ static enum cfm_err op_call(struct cfm *m, struct cfm_task *actor,
 	if (op->shared && (k = key_get(m, j, op->key)) != NULL)
 		t = task_get(m, k->task); /* C-31: join */
 	if (!t) {
-		if (cfm_counts(m).tasks >= m->cfg.max_tasks)
+		if (count_tasks(m) >= m->cfg.max_tasks)
 			return CFM_E_LIMIT; /* C-5 */
-		if (op->shared && cfm_counts(m).keys >= m->cfg.max_keys)
+		if (op->shared && count_keys(m) >= m->cfg.max_keys)
 			return CFM_E_LIMIT; /* C-5 */
 		bool queue_it =
 		    m->backpressure[j] > 0 || instance_has_queued(m, j);
@@ -556,6 +589,8 @@ static enum cfm_err op_call(struct cfm *m, struct cfm_task *actor,
 		if (op->shared) { /* C-31: register under the key */
 			for (k = m->keys; k->live; k++)
 				;
+			if (k - m->keys + 1 > m->keys_used)
+				m->keys_used = (uint32_t)(k - m->keys) + 1;
 			*k = (struct cfm_key){true, j, op->key, t->id};
 		}
 	}
@@ -662,6 +697,7 @@ static enum cfm_err op_wait(struct cfm *m, struct cfm_task *t, bool cancellable,
 	t->wait_cancellable = cancellable; /* C-8 */
 	t->yielded = yield;
 	t->activity = CFM_ACT_BLOCKED;
+	m->active = 0; /* the activation ends */
 	if (cancellable && t->state == CFM_TASK_PENDING_CANCEL)
 		deliver_cancel(m, t); /* READY with TASK_CANCELLED */
 	else if (yield || lowest_owned(m, t->id, has_pending))
@@ -679,6 +715,7 @@ static enum cfm_err op_exit(struct cfm *m, struct cfm_task *t)
 	while ((s = lowest_owned(m, t->id, any_subtask)) != NULL)
 		drop_subtask(m, s); /* C-35: lowest handle first */
 	free_task(t);
+	m->active = 0; /* the activation ends with the task */
 	return CFM_OK;
 }
 
@@ -712,7 +749,7 @@ static void admit_queued(struct cfm *m, uint32_t instance)
 {
 	for (;;) {
 		struct cfm_task *t = NULL;
-		for (size_t i = 0; i < m->cfg.max_tasks; i++) {
+		for (size_t i = 0; i < m->tasks_used; i++) {
 			struct cfm_task *c = &m->tasks[i];
 			if (c->live && c->instance == instance &&
 			    c->activity == CFM_ACT_QUEUED &&
@@ -765,7 +802,7 @@ static enum cfm_err op_tick(struct cfm *m, uint32_t n)
 	for (;;) {
 		/* The next expiry by (deadline, creation order). */
 		struct cfm_subtask *due = NULL;
-		for (size_t i = 0; i < m->subtask_slots; i++) {
+		for (size_t i = 0; i < m->subtasks_used; i++) {
 			struct cfm_subtask *s = &m->subtasks[i];
 			if (!deadline_armed(s) || s->deadline > m->clock)
 				continue;
@@ -813,6 +850,7 @@ static enum cfm_err op_run(struct cfm *m, uint32_t k, struct cfm_result *r)
 	assert(t && t->activity == CFM_ACT_READY);
 	queue_remove_at(m, pos);
 	t->activity = CFM_ACT_ACTIVE;
+	m->active = (uint32_t)(t - m->tasks) + 1;
 	r->task = t->id;
 	r->event = activation_event(m, t);
 	return CFM_OK;
@@ -986,7 +1024,7 @@ bool cfm_drain_next(const struct cfm *cm, struct cfm_op *op)
 	/* Move the clock past the last deadline still ahead, once: an armed
 	 * one may cancel a call nothing else would. */
 	uint64_t last = m->clock;
-	for (size_t i = 0; i < m->subtask_slots; i++)
+	for (size_t i = 0; i < m->subtasks_used; i++)
 		if (m->subtasks[i].live && m->subtasks[i].deadline > last)
 			last = m->subtasks[i].deadline;
 	if (last > m->clock) {

@@ -166,7 +166,7 @@ void cfm_snapshot(const struct cfm *m, struct cfm_snapshot *s)
 	s->active = active ? active->id : 0;
 
 	/* Insertion sorts: the arrays are small and this is the model. */
-	for (size_t i = 0; i < m->cfg.max_tasks; i++) {
+	for (size_t i = 0; i < m->tasks_used; i++) {
 		if (!m->tasks[i].live)
 			continue;
 		uint32_t at = s->ntasks++;
@@ -176,7 +176,7 @@ void cfm_snapshot(const struct cfm *m, struct cfm_snapshot *s)
 		}
 		s->tasks[at] = m->tasks[i];
 	}
-	for (size_t i = 0; i < m->subtask_slots; i++) {
+	for (size_t i = 0; i < m->subtasks_used; i++) {
 		if (!m->subtasks[i].live)
 			continue;
 		uint32_t at = s->nsubtasks++;
@@ -187,7 +187,7 @@ void cfm_snapshot(const struct cfm *m, struct cfm_snapshot *s)
 		}
 		s->subtasks[at] = m->subtasks[i];
 	}
-	for (size_t i = 0; i < m->cfg.max_keys; i++) {
+	for (size_t i = 0; i < m->keys_used; i++) {
 		const struct cfm_key *k = &m->keys[i];
 		if (!k->live)
 			continue;
