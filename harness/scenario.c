@@ -362,6 +362,7 @@ struct loader {
 	struct scan src;
 	struct cfh_json_error *err;
 	bool failed;
+	bool cm; /* reading a cm scenario */
 };
 
 /* Records the first error, placed at path's value (or at key's string in
@@ -460,6 +461,8 @@ static const struct {
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 
+static const char *contract_only(const char *name);
+
 static void read_features(struct loader *l, const json_t *v,
                           uint32_t *out)
 {
@@ -487,6 +490,14 @@ static void read_features(struct loader *l, const json_t *v,
 			     "unknown feature '%s' (shared, deadlines, resources, "
 			     "backpressure, misuse)",
 			     json_string_value(f));
+			return;
+		}
+		if (l->cm && features[k].bit != CFH_F_BACKPRESSURE &&
+		    features[k].bit != CFH_F_MISUSE) {
+			fail(l, path, NULL,
+			     "feature '%s' is contract-only: the cm profile "
+			     "has no %s",
+			     features[k].name, contract_only(features[k].name));
 			return;
 		}
 		if (*out & features[k].bit) {
@@ -550,13 +561,14 @@ enum arg {
 	A_DELTA,
 	A_N,
 	A_K,
+	A_SET,
 	A_COUNT
 };
 
 static const char *const arg_names[A_COUNT] = {
     "actor",  "op",    "result",      "instance", "shared",
     "deadline", "handle", "kind",     "value",    "cancellable",
-    "resource", "delta", "n",         "k",
+    "resource", "delta", "n",         "k",      "set",
 };
 
 #define BIT(a) (1u << (a))
@@ -688,6 +700,7 @@ static void read_arg(struct loader *l, enum arg a, const json_t *x,
 	case A_K:
 		get_u32(l, x, path, name, 0, UINT32_MAX, &op->n);
 		break;
+	case A_SET: /* cm only: read by read_cm_op */
 	case A_COUNT:
 		break;
 	}
@@ -753,6 +766,180 @@ static void read_op(struct loader *l, const json_t *v, size_t index,
 		}
 }
 
+/* ---- the cm profile's ops ---- */
+
+/* The arguments a cm opcode takes (all of them required). */
+static uint32_t cm_op_args(enum cfm_cm_opcode code)
+{
+	switch (code) {
+	case CFM_CM_OP_CALL:
+		return BIT(A_INSTANCE);
+	case CFM_CM_OP_SUBTASK_CANCEL:
+	case CFM_CM_OP_SUBTASK_DROP:
+		return BIT(A_HANDLE);
+	case CFM_CM_OP_TASK_RETURN:
+		return BIT(A_KIND) | BIT(A_VALUE);
+	case CFM_CM_OP_WSET_WAIT:
+	case CFM_CM_OP_WSET_POLL:
+	case CFM_CM_OP_WSET_DROP:
+	case CFM_CM_OP_WAIT:
+		return BIT(A_SET);
+	case CFM_CM_OP_JOIN:
+		return BIT(A_HANDLE) | BIT(A_SET);
+	case CFM_CM_OP_RUN:
+		return BIT(A_K);
+	case CFM_CM_OP_TASK_CANCEL:
+	case CFM_CM_OP_WSET_NEW:
+	case CFM_CM_OP_THREAD_YIELD:
+	case CFM_CM_OP_BP_INC:
+	case CFM_CM_OP_BP_DEC:
+	case CFM_CM_OP_YIELD:
+	case CFM_CM_OP_EXIT:
+	case CFM_CM_OP_POLL:
+		return 0;
+	}
+	return 0;
+}
+
+/* Why a contract key or op has no place in a cm scenario, or NULL. */
+static const char *contract_only(const char *name)
+{
+	static const struct {
+		const char *name, *why;
+	} list[] = {
+	    {"shared", "shared producers"},
+	    {"deadline", "deadlines"},
+	    {"tick", "deadlines (the clock)"},
+	    {"resource", "task-owned resources"},
+	    {"resource.new", "task-owned resources"},
+	    {"resource.drop", "task-owned resources"},
+	    {"backpressure", "backpressure(j, delta): it has backpressure.inc "
+	                     "and backpressure.dec"},
+	    {"delta", "backpressure(j, delta)"},
+	    {"cancellable", "cancellable waits (removed by component-model "
+	                    "#716)"},
+	    {"n", "tick"},
+	    {"deadlines", "deadlines"},
+	    {"resources", "task-owned resources"},
+	};
+	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+		if (strcmp(list[i].name, name) == 0)
+			return list[i].why;
+	return NULL;
+}
+
+static void read_cm_op(struct loader *l, const json_t *v, size_t index,
+                       struct cfm_cm_op *op, char **result)
+{
+	char path[64], arg_path[96];
+	const char *key, *why;
+	json_t *x;
+	uint32_t seen = 0;
+	struct cfm_op scratch;
+
+	snprintf(path, sizeof(path), "ops[%zu]", index);
+	if (!json_is_object(v)) {
+		fail(l, path, NULL, "an op is an object: {\"actor\": ..., "
+		                    "\"op\": ...}");
+		return;
+	}
+	const json_t *name = json_object_get(v, "op");
+	snprintf(arg_path, sizeof(arg_path), "%s.op", path);
+	if (!name) {
+		fail(l, path, NULL, "missing \"op\"");
+		return;
+	}
+	if (!json_is_string(name)) {
+		fail(l, arg_path, NULL, "\"op\" must be a string");
+		return;
+	}
+	int code = 0;
+	while (code < CFM_CM_OPCODE_COUNT &&
+	       strcmp(cfm_cm_opcode_name((enum cfm_cm_opcode)code),
+	              json_string_value(name)) != 0)
+		code++;
+	if (code == CFM_CM_OPCODE_COUNT) {
+		why = contract_only(json_string_value(name));
+		if (why)
+			fail(l, arg_path, NULL,
+			     "op '%s' is contract-only: the cm profile has no "
+			     "%s",
+			     json_string_value(name), why);
+		else
+			fail(l, arg_path, NULL, "unknown cm op '%s'",
+			     json_string_value(name));
+		return;
+	}
+	op->code = (enum cfm_cm_opcode)code;
+	uint32_t required = cm_op_args(op->code) | BIT(A_ACTOR) | BIT(A_OP);
+	uint32_t allowed = required | BIT(A_RESULT);
+
+	json_object_foreach((json_t *)v, key, x) {
+		int a = 0;
+		while (a < A_COUNT && strcmp(arg_names[a], key) != 0)
+			a++;
+		if (a == A_COUNT || !(allowed & BIT(a))) {
+			why = contract_only(key);
+			if (why)
+				fail(l, path, key,
+				     "'%s' is contract-only: the cm profile "
+				     "has no %s",
+				     key, why);
+			else
+				fail(l, path, key, "unknown key '%s' for %s",
+				     key, cfm_cm_opcode_name(op->code));
+			return;
+		}
+		snprintf(arg_path, sizeof(arg_path), "%s.%s", path, key);
+		memset(&scratch, 0, sizeof(scratch));
+		scratch.actor = op->actor;
+		if (a == A_SET)
+			get_u32(l, x, arg_path, key, 0, UINT32_MAX, &op->set);
+		else
+			read_arg(l, (enum arg)a, x, arg_path, &scratch, result);
+		if (l->failed)
+			return;
+		switch ((enum arg)a) {
+		case A_ACTOR:
+			op->actor = scratch.actor;
+			break;
+		case A_INSTANCE:
+			op->instance = scratch.instance;
+			break;
+		case A_HANDLE:
+			op->handle = scratch.handle;
+			break;
+		case A_KIND:
+			op->kind = scratch.kind;
+			break;
+		case A_VALUE:
+			op->value = scratch.value;
+			break;
+		case A_K:
+			op->n = scratch.n;
+			break;
+		case A_OP:
+		case A_RESULT:
+		case A_SET:
+		case A_SHARED:
+		case A_DEADLINE:
+		case A_CANCELLABLE:
+		case A_RESOURCE:
+		case A_DELTA:
+		case A_N:
+		case A_COUNT:
+			break;
+		}
+		seen |= BIT(a);
+	}
+	for (int a = 0; a < A_COUNT; a++)
+		if ((required & BIT(a)) && !(seen & BIT(a))) {
+			fail(l, path, NULL, "missing \"%s\" for %s", arg_names[a],
+			     cfm_cm_opcode_name(op->code));
+			return;
+		}
+}
+
 static void read_ops(struct loader *l, const json_t *v,
                      struct cfh_scenario *s)
 {
@@ -766,13 +953,18 @@ static void read_ops(struct loader *l, const json_t *v,
 	size_t n = json_array_size(v);
 	s->ops = calloc(n ? n : 1, sizeof(*s->ops));
 	s->results = calloc(n ? n : 1, sizeof(*s->results));
-	if (!s->ops || !s->results) {
+	if (s->cm)
+		s->cm_ops = calloc(n ? n : 1, sizeof(*s->cm_ops));
+	if (!s->ops || !s->results || (s->cm && !s->cm_ops)) {
 		fail_oom(l);
 		return;
 	}
 	s->nops = n;
 	json_array_foreach(v, i, x) {
-		read_op(l, x, i, &s->ops[i], &s->results[i]);
+		if (s->cm)
+			read_cm_op(l, x, i, &s->cm_ops[i], &s->results[i]);
+		else
+			read_op(l, x, i, &s->ops[i], &s->results[i]);
 		if (l->failed)
 			return;
 		/* A call's slot is its number among the calls, as the
@@ -812,9 +1004,23 @@ static void read_root(struct loader *l, const json_t *root,
 		return;
 	}
 	s->version = CFH_SCENARIO_VERSION;
+	/* The profile next: it says how to read the ops. */
+	x = json_object_get(root, "profile");
+	if (x && (!json_is_string(x) ||
+	          (strcmp(json_string_value(x), "cm") != 0 &&
+	           strcmp(json_string_value(x), "contract") != 0))) {
+		fail(l, "profile", NULL,
+		     "\"profile\" must be \"contract\" or \"cm\"");
+		return;
+	}
+	s->cm = x && strcmp(json_string_value(x), "cm") == 0;
+	l->cm = s->cm;
+	if (s->cm)
+		s->setup.features = CFH_F_BACKPRESSURE | CFH_F_MISUSE;
 
 	json_object_foreach((json_t *)root, key, x) {
-		if (strcmp(key, "cancelfuzz") == 0) {
+		if (strcmp(key, "cancelfuzz") == 0 ||
+		    strcmp(key, "profile") == 0) {
 			continue;
 		} else if (strcmp(key, "title") == 0) {
 			get_string(l, x, key, key, &s->title);
@@ -881,7 +1087,7 @@ int cfh_scenario_parse(const char *text, size_t len, const char *file,
 		error_text(err, "%s", je.text);
 		return -1;
 	}
-	struct loader l = {{text, len}, err, false};
+	struct loader l = {{text, len}, err, false, false};
 	set_defaults(s);
 	read_root(&l, root, s);
 	json_decref(root);
@@ -972,6 +1178,7 @@ void cfh_scenario_free(struct cfh_scenario *s)
 	free(s->origin);
 	free(s->mutant);
 	free(s->ops);
+	free(s->cm_ops);
 	if (s->results)
 		for (size_t i = 0; i < s->nops; i++)
 			free(s->results[i]);
@@ -1094,6 +1301,34 @@ static void put_op(FILE *out, const struct cfm_op *op, const char *result)
 	fputc('}', out);
 }
 
+static void put_cm_op(FILE *out, const struct cfm_cm_op *op,
+                      const char *result)
+{
+	fputs("{\"actor\": ", out);
+	if (op->actor == CFM_HOST)
+		fputs("\"host\"", out);
+	else
+		fprintf(out, "\"T%u\"", op->actor);
+	fprintf(out, ", \"op\": \"%s\"", cfm_cm_opcode_name(op->code));
+	uint32_t args = cm_op_args(op->code);
+	if (args & BIT(A_INSTANCE))
+		fprintf(out, ", \"instance\": %u", op->instance);
+	if (args & BIT(A_HANDLE))
+		fprintf(out, ", \"handle\": %u", op->handle);
+	if (args & BIT(A_SET))
+		fprintf(out, ", \"set\": %u", op->set);
+	if (args & BIT(A_KIND))
+		fprintf(out, ", \"kind\": \"%s\", \"value\": %u",
+		        cfm_kind_name(op->kind), op->value);
+	if (args & BIT(A_K))
+		fprintf(out, ", \"k\": %u", op->n);
+	if (result) {
+		fputs(", \"result\": ", out);
+		put_string(out, result);
+	}
+	fputc('}', out);
+}
+
 int cfh_scenario_write(FILE *out, const struct cfh_scenario *s)
 {
 	const struct cfm_config *c = &s->setup.caps;
@@ -1114,6 +1349,8 @@ int cfh_scenario_write(FILE *out, const struct cfh_scenario *s)
 		put_string(out, s->mutant);
 		fputs(",\n", out);
 	}
+	if (s->cm)
+		fputs("  \"profile\": \"cm\",\n", out);
 	fprintf(out,
 	        "  \"config\": {\"instances\": %u, \"max_tasks\": %u, "
 	        "\"max_handles\": %u, \"max_resources\": %u, \"max_keys\": %u, "
@@ -1128,7 +1365,12 @@ int cfh_scenario_write(FILE *out, const struct cfh_scenario *s)
 	fputs("]},\n  \"ops\": [", out);
 	for (size_t i = 0; i < s->nops; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		put_op(out, &s->ops[i], s->results ? s->results[i] : NULL);
+		if (s->cm)
+			put_cm_op(out, &s->cm_ops[i],
+			          s->results ? s->results[i] : NULL);
+		else
+			put_op(out, &s->ops[i],
+			       s->results ? s->results[i] : NULL);
 	}
 	fputs(s->nops ? "\n  ],\n" : "],\n", out);
 	fprintf(out, "  \"expect\": \"%s\"\n}\n", cfh_class_name(s->expect));
@@ -1142,7 +1384,7 @@ static void place_in(const struct cfh_scenario *s, const char *path,
                      struct cfh_json_error *err)
 {
 	struct loader l = {{s->source, s->source ? s->source_len : 0}, err,
-	                   false};
+	                   false, false};
 	char text[sizeof(err->text)];
 	if (!s->source)
 		return;
@@ -1172,6 +1414,8 @@ int cfh_scenario_check_results(const struct cfh_scenario *s,
                                struct cfh_json_error *err)
 {
 	char path[64], got[128];
+	if (s->cm)
+		return cfh_scenario_check_cm(s, NULL, err);
 	error_begin(err, s->file);
 	struct cfm *m = model_for(&s->setup, err);
 	if (!m) {
@@ -1192,6 +1436,56 @@ int cfh_scenario_check_results(const struct cfh_scenario *s,
 			place_in(s, path, err);
 			free(m);
 			return 1;
+		}
+	}
+	free(m);
+	return 0;
+}
+
+int cfh_scenario_check_cm(const struct cfh_scenario *s, FILE *out,
+                          struct cfh_json_error *err)
+{
+	char path[64], op[96], got[160], allowed[1024];
+	struct cfm_cm_outcome o, all[CFM_CM_MAX_OUTCOMES];
+	error_begin(err, s->file);
+	struct cfm_cm *m = malloc(sizeof(*m));
+	if (!m) {
+		error_text(err, "out of memory");
+		return -1;
+	}
+	if (cfm_cm_init(m, &s->setup.caps) != CFM_OK) {
+		error_text(err, "the cm model refuses this config "
+		                "(max_tasks 1..%d)",
+		           CFM_CM_MAX_TASKS);
+		place_in(s, "config", err);
+		free(m);
+		return -1;
+	}
+	for (size_t i = 0; i < s->nops; i++) {
+		const struct cfm_cm_op *p = &s->cm_ops[i];
+		const char *want = s->results ? s->results[i] : NULL;
+		size_t n = cfm_cm_allowed(m, p, all, CFM_CM_MAX_OUTCOMES);
+		cfm_cm_allowed_format(m, p, allowed, sizeof(allowed));
+		/* A run's k is its choice; anything else without a result
+		 * takes the first outcome. */
+		uint32_t choice = p->code == CFM_CM_OP_RUN ? p->n : 0;
+		if (cfm_cm_apply(m, p, want, choice, &o) != 0) {
+			error_text(err,
+			           "op %zu (%s): '%.60s' is not allowed here; "
+			           "the spec allows %.120s",
+			           i + 1, cfm_cm_op_format(p, op, sizeof(op)),
+			           want ? want : "", allowed);
+			snprintf(path, sizeof(path), "ops[%zu].result", i);
+			place_in(s, path, err);
+			free(m);
+			return 1;
+		}
+		if (out) {
+			fprintf(out, "%4zu. %-28s => %s\n", i + 1,
+			        cfm_cm_op_format(p, op, sizeof(op)),
+			        cfm_cm_outcome_format(&o, got, sizeof(got)));
+			if (n > 1)
+				fprintf(out, "      allowed %s\n", allowed);
 		}
 	}
 	free(m);
@@ -1230,6 +1524,11 @@ int cfh_scenario_encode(const struct cfh_scenario *s, uint8_t **out,
 	*out = NULL;
 	*size = 0;
 	error_begin(err, s->file);
+	if (s->cm) {
+		error_text(err, "the binary format has no cm profile");
+		place_in(s, "profile", err);
+		return -1;
+	}
 	if (s->nops > (SIZE_MAX - CFH_HEADER_SIZE) / CFH_STEP_MAX ||
 	    !(buf = malloc(CFH_HEADER_SIZE + CFH_STEP_MAX * s->nops))) {
 		error_text(err, "out of memory");

@@ -22,6 +22,15 @@
  * is its 1-based index among the scenario's calls. Any other key, anywhere,
  * is an error. Every error names its place: "file:line:column: message",
  * and the first one wins.
+ *
+ * "profile": "cm" (default "contract") reads the ops as the cm profile's
+ * (model/cfm_cm.h): op names from CFM_CM_OPCODES; arguments "instance"
+ * (call), "handle" (subtask.cancel, subtask.drop, waitable.join), "set"
+ * (wait, waitable-set.wait/poll/drop, waitable.join), "kind" and "value"
+ * (task.return), "k" (run). A "result" there is an observed outcome: the
+ * check accepts it when the spec allows it at that step and follows it.
+ * What stays contract-only (shared producers, deadlines, resources, tick,
+ * the contract's backpressure op and its features) is a located error.
  */
 #ifndef CFH_SCENARIO_H
 #define CFH_SCENARIO_H
@@ -32,6 +41,7 @@
 #include <stdio.h>
 
 #include "cfm.h"
+#include "cfm_cm.h"
 #include "decode.h"
 #include "engine.h"
 
@@ -54,6 +64,8 @@ struct cfh_scenario {
 	char *mutant; /* kept and written back; the mutants use it */
 	struct cfh_setup setup;
 	struct cfm_op *ops;
+	bool cm;                /* "profile": "cm" */
+	struct cfm_cm_op *cm_ops; /* with cm: the ops (ops is then unused) */
 	char **results;
 	size_t nops;
 	enum cfh_class expect;
@@ -99,6 +111,15 @@ void cfh_scenario_free(struct cfh_scenario *s);
  * is short. */
 int cfh_scenario_check_results(const struct cfh_scenario *s,
                                struct cfh_json_error *err);
+
+/* A cm scenario checked by refinement: each op's "result", when present,
+ * must be one of the outcomes the spec allows there, and the run follows
+ * it; without one, "k" (run) or 0 picks. With out, every step is printed:
+ * "N. OP => OUTCOME", and "   allowed {A | B}" where there was a choice.
+ * Returns 0, or 1 with *err ("op 4: 'X' is not allowed here; the spec
+ * allows {A | B}", located at that result), or -1 with *err. */
+int cfh_scenario_check_cm(const struct cfh_scenario *s, FILE *out,
+                          struct cfh_json_error *err);
 
 /* The binary input (decode.h) that decodes to s's setup and ops. Returns
  * 0 with *out (malloc'd, the caller frees) and *size set, or -1 with *err

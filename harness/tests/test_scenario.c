@@ -949,9 +949,96 @@ static void remove_tmp_dir(void)
 	rmdir(tmp_dir);
 }
 
+/* The cm profile: contract-only features are located errors. */
+static void scenario_cm_contract_only_is_located_error(void)
+{
+	expect_error("{\"cancelfuzz\": 1, \"profile\": \"cm\",\n"
+	             "  \"ops\": [\n"
+	             "    {\"actor\": \"host\", \"op\": \"call\", \"instance\": 1,"
+	             " \"shared\": 3}]}",
+	             "3:52: 'shared' is contract-only: the cm profile has no "
+	             "shared producers");
+	expect_error("{\"cancelfuzz\": 1, \"profile\": \"cm\",\n"
+	             "  \"ops\": [{\"actor\": \"host\", \"op\": \"tick\", "
+	             "\"n\": 1}]}",
+	             "2:35: op 'tick' is contract-only: the cm profile has no "
+	             "deadlines (the clock)");
+	expect_error("{\"cancelfuzz\": 1, \"profile\": \"cm\",\n"
+	             "  \"config\": {\"features\": [\"resources\"]}, "
+	             "\"ops\": []}",
+	             "2:27: feature 'resources' is contract-only: the cm "
+	             "profile has no task-owned resources");
+	expect_error("{\"cancelfuzz\": 1, \"profile\": \"cm\",\n"
+	             "  \"ops\": [{\"actor\": \"T1\", \"op\": \"wait\", "
+	             "\"cancellable\": true}]}",
+	             "2:41: 'cancellable' is contract-only: the cm profile has "
+	             "no cancellable waits (removed by component-model #716)");
+	expect_error("{\"cancelfuzz\": 1, \"profile\": \"fast\", \"ops\": []}",
+	             "1:30: \"profile\" must be \"contract\" or \"cm\"");
+	expect_error("{\"cancelfuzz\": 1, \"ops\": [{\"actor\": \"T1\", "
+	             "\"op\": \"waitable.join\"}]}",
+	             "1:49: unknown op 'waitable.join'");
+}
+
+/* A cm scenario's results are observations: an allowed one is followed,
+ * one the spec does not allow fails naming the allowed set, located. */
+static void scenario_cm_results_checked_by_refinement(void)
+{
+	static const char good[] =
+	    "{\"cancelfuzz\": 1, \"profile\": \"cm\", \"config\": "
+	    "{\"instances\": 3},\n"
+	    "  \"ops\": [\n"
+	    "    {\"actor\": \"host\", \"op\": \"call\", \"instance\": 1, "
+	    "\"result\": \"T1 START\"},\n"
+	    "    {\"actor\": \"T1\", \"op\": \"call\", \"instance\": 2, "
+	    "\"result\": \"T2 START\"},\n"
+	    "    {\"actor\": \"T2\", \"op\": \"yield\", "
+	    "\"result\": \"suspended; T1 <- STARTED h1 T2\"},\n"
+	    "    {\"actor\": \"T1\", \"op\": \"subtask.cancel\", \"handle\": 1, "
+	    "\"result\": \"%s\"}]}";
+	struct cfh_scenario s, back;
+	struct cfh_json_error err;
+	char text[1024], path[128], got[600];
+	uint8_t *bytes;
+	size_t size;
+	FILE *f;
+	snprintf(text, sizeof(text), good, "switch; host <- STARTED h1 T1");
+	ASSERT_EQ(load_text("cm.json", text, &s, &err, path, sizeof(path)), 0);
+	ASSERT_TRUE(s.cm);
+	ASSERT_EQ(cfh_scenario_check_results(&s, &err), 0);
+	/* Written and read back: the same ops. */
+	ASSERT_TRUE((f = tmpfile()) != NULL);
+	ASSERT_EQ(cfh_scenario_write(f, &s), 0);
+	rewind(f);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	if (cfh_scenario_parse(text, n, "back.json", &back, &err) != 0)
+		tap_note("%s", cfh_json_error_format(&err, got, sizeof(got)));
+	ASSERT_TRUE(back.cm && back.nops == 4);
+	ASSERT_TRUE(memcmp(back.cm_ops, s.cm_ops, 4 * sizeof(*s.cm_ops)) == 0);
+	ASSERT_STR_EQ(back.results[3], "switch; host <- STARTED h1 T1");
+	cfh_scenario_free(&back);
+	cfh_scenario_free(&s);
+
+	snprintf(text, sizeof(text), good, "CANCELLED_BEFORE_RETURNED");
+	ASSERT_EQ(load_text("cm.json", text, &s, &err, path, sizeof(path)), 0);
+	ASSERT_EQ(cfh_scenario_check_results(&s, &err), 1);
+	cfh_json_error_format(&err, got, sizeof(got));
+	ASSERT_TRUE(strstr(got, ":6:") != NULL);
+	ASSERT_TRUE(strstr(got, "op 4 (T1 subtask.cancel 1): "
+	                        "'CANCELLED_BEFORE_RETURNED' is not allowed "
+	                        "here; the spec allows {BLOCKED | switch; host "
+	                        "<- STARTED h1 T1}") != NULL);
+	ASSERT_EQ(cfh_scenario_encode(&s, &bytes, &size, &err), -1);
+	cfh_scenario_free(&s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct tap_test tests[] = {
+	    TAP_TEST(scenario_cm_contract_only_is_located_error),
+	    TAP_TEST(scenario_cm_results_checked_by_refinement),
 	    TAP_TEST(scenario_load_reads_every_field),
 	    TAP_TEST(scenario_load_applies_defaults),
 	    TAP_TEST(scenario_error_syntax),

@@ -103,7 +103,7 @@ for o in json.load(sys.stdin):
 # configure time, and a new scenario must become a test with no other edit.
 cf_refresh() {
 	local dir=$1 now
-	now=$(cd "$cf_root/minimized" && ls -1 -- *.json mutants/*.json 2>/dev/null | cksum)
+	now=$(cd "$cf_root/minimized" && ls -1 -- *.json mutants/*.json cm/*.json 2>/dev/null | cksum)
 	if [ ! -f "$dir/minimized.list" ] || [ "$(cat "$dir/minimized.list")" != "$now" ]; then
 		meson setup --reconfigure "$dir" "$cf_root" >/dev/null ||
 			cf_die "meson could not reconfigure $dir"
