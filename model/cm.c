@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define NAME_OPCODE(name, text) text,
 #define NAME_TRAP(name, text) #name,
 #define TEXT_TRAP(name, text) text,
@@ -1011,64 +1013,44 @@ int cfm_cm_apply(struct cfm_cm *m, const struct cfm_cm_op *op,
 
 /* ---- text ---- */
 
-struct text {
-	char *buf;
-	size_t size, len;
-};
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void put(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	if (t->len + 1 >= t->size)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len += (size_t)n < t->size - t->len ? (size_t)n
-		                                       : t->size - t->len - 1;
-}
-
-static void put_actor(struct text *t, uint32_t actor)
+static void put_actor(struct cfm_text *t, uint32_t actor)
 {
 	if (actor == CFM_HOST)
-		put(t, "host");
+		cfm_text_put(t, "host");
 	else
-		put(t, "T%u", actor);
+		cfm_text_put(t, "T%u", actor);
 }
 
 char *cfm_cm_op_format(const struct cfm_cm_op *op, char *buf, size_t size)
 {
-	struct text t = {buf, size, 0};
+	struct cfm_text t = {buf, size, 0};
 	if (size)
 		buf[0] = '\0';
 	put_actor(&t, op->actor);
-	put(&t, " %s", cfm_cm_opcode_name(op->code));
+	cfm_text_put(&t, " %s", cfm_cm_opcode_name(op->code));
 	switch (op->code) {
 	case CFM_CM_OP_CALL:
-		put(&t, " %u", op->instance);
+		cfm_text_put(&t, " %u", op->instance);
 		break;
 	case CFM_CM_OP_SUBTASK_CANCEL:
 	case CFM_CM_OP_SUBTASK_DROP:
-		put(&t, " %u", op->handle);
+		cfm_text_put(&t, " %u", op->handle);
 		break;
 	case CFM_CM_OP_TASK_RETURN:
-		put(&t, " %s %u", cfm_kind_name(op->kind), op->value);
+		cfm_text_put(&t, " %s %u", cfm_kind_name(op->kind), op->value);
 		break;
 	case CFM_CM_OP_WSET_WAIT:
 	case CFM_CM_OP_WSET_POLL:
 	case CFM_CM_OP_WSET_DROP:
 	case CFM_CM_OP_WAIT:
-		put(&t, " %u", op->set);
+		cfm_text_put(&t, " %u", op->set);
 		break;
 	case CFM_CM_OP_JOIN:
-		put(&t, " %u %u", op->handle, op->set);
+		cfm_text_put(&t, " %u %u", op->handle, op->set);
 		break;
 	case CFM_CM_OP_RUN:
-		put(&t, " %u", op->n);
+		cfm_text_put(&t, " %u", op->n);
 		break;
 	case CFM_CM_OP_TASK_CANCEL:
 	case CFM_CM_OP_WSET_NEW:
@@ -1086,50 +1068,50 @@ char *cfm_cm_op_format(const struct cfm_cm_op *op, char *buf, size_t size)
 char *cfm_cm_outcome_format(const struct cfm_cm_outcome *o, char *buf,
                             size_t size)
 {
-	struct text t = {buf, size, 0};
+	struct cfm_text t = {buf, size, 0};
 	char ev[64];
 	if (size)
 		buf[0] = '\0';
 	switch (o->what) {
 	case CFM_CM_ERR:
-		put(&t, "%s", cfm_err_name(o->err));
+		cfm_text_put(&t, "%s", cfm_err_name(o->err));
 		return buf;
 	case CFM_CM_TRAP:
-		put(&t, "TRAP(%s)", trap_name(o->trap));
+		cfm_text_put(&t, "TRAP(%s)", trap_name(o->trap));
 		return buf;
 	case CFM_CM_OK:
-		put(&t, "ok");
+		cfm_text_put(&t, "ok");
 		break;
 	case CFM_CM_STATUS:
-		put(&t, "%s", cfm_status_name(o->status));
+		cfm_text_put(&t, "%s", cfm_status_name(o->status));
 		if (o->task)
-			put(&t, " h%u T%u", o->handle, o->task);
+			cfm_text_put(&t, " h%u T%u", o->handle, o->task);
 		break;
 	case CFM_CM_NEW:
-		put(&t, "h%u", o->handle);
+		cfm_text_put(&t, "h%u", o->handle);
 		break;
 	case CFM_CM_EVENT:
 		if (o->task)
-			put(&t, "T%u ", o->task);
-		put(&t, "%s", cfm_event_format(&o->event, ev, sizeof(ev)));
+			cfm_text_put(&t, "T%u ", o->task);
+		cfm_text_put(&t, "%s", cfm_event_format(&o->event, ev, sizeof(ev)));
 		break;
 	case CFM_CM_SUSPENDED:
-		put(&t, "suspended");
+		cfm_text_put(&t, "suspended");
 		break;
 	case CFM_CM_SWITCH:
-		put(&t, "switch");
+		cfm_text_put(&t, "switch");
 		break;
 	case CFM_CM_RESUMED:
-		put(&t, "T%u <- %s", o->task, cfm_status_name(o->status));
+		cfm_text_put(&t, "T%u <- %s", o->task, cfm_status_name(o->status));
 		break;
 	}
 	if (o->back) {
-		put(&t, "; ");
+		cfm_text_put(&t, "; ");
 		put_actor(&t, o->back_to);
-		put(&t, " <- %s", cfm_status_name(o->back_status));
+		cfm_text_put(&t, " <- %s", cfm_status_name(o->back_status));
 		if (o->back_handle)
-			put(&t, " h%u", o->back_handle);
-		put(&t, " T%u", o->back_task);
+			cfm_text_put(&t, " h%u", o->back_handle);
+		cfm_text_put(&t, " T%u", o->back_task);
 	}
 	return buf;
 }
@@ -1139,16 +1121,16 @@ char *cfm_cm_allowed_format(const struct cfm_cm *m,
                             size_t size)
 {
 	struct cfm_cm_outcome all[CFM_CM_MAX_OUTCOMES];
-	struct text t = {buf, size, 0};
+	struct cfm_text t = {buf, size, 0};
 	char one[160];
 	size_t n = cfm_cm_allowed(m, op, all, CFM_CM_MAX_OUTCOMES);
 	if (size)
 		buf[0] = '\0';
-	put(&t, "{");
+	cfm_text_put(&t, "{");
 	for (size_t i = 0; i < n; i++)
-		put(&t, "%s%s", i ? " | " : "",
+		cfm_text_put(&t, "%s%s", i ? " | " : "",
 		    cfm_cm_outcome_format(&all[i], one, sizeof(one)));
-	put(&t, "}");
+	cfm_text_put(&t, "}");
 	return buf;
 }
 

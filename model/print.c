@@ -5,16 +5,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* Appends to a fixed buffer, truncating; keeps it NUL-terminated. */
-struct text {
-	char *buf;
-	size_t size, len;
-};
+#include "text.h"
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void put(struct text *t, const char *fmt, ...)
+void cfm_text_put(struct cfm_text *t, const char *fmt, ...)
 {
 	va_list ap;
 	if (t->len + 1 >= t->size)
@@ -27,53 +20,53 @@ static void put(struct text *t, const char *fmt, ...)
 		                                       : t->size - t->len - 1;
 }
 
-static struct text text_of(char *buf, size_t size)
+static struct cfm_text text_of(char *buf, size_t size)
 {
 	if (size > 0)
 		buf[0] = '\0';
-	return (struct text){buf, size, 0};
+	return (struct cfm_text){buf, size, 0};
 }
 
-static void put_actor(struct text *t, uint32_t actor)
+static void put_actor(struct cfm_text *t, uint32_t actor)
 {
 	if (actor == CFM_HOST)
-		put(t, "host");
+		cfm_text_put(t, "host");
 	else
-		put(t, "T%u", actor);
+		cfm_text_put(t, "T%u", actor);
 }
 
 char *cfm_op_format(const struct cfm_op *op, char *buf, size_t size)
 {
-	struct text t = text_of(buf, size);
+	struct cfm_text t = text_of(buf, size);
 	put_actor(&t, op->actor);
-	put(&t, " %s", cfm_opcode_name(op->code));
+	cfm_text_put(&t, " %s", cfm_opcode_name(op->code));
 	switch (op->code) {
 	case CFM_OP_CALL:
-		put(&t, " %u", op->instance);
+		cfm_text_put(&t, " %u", op->instance);
 		if (op->shared)
-			put(&t, " shared(%u)", op->key);
+			cfm_text_put(&t, " shared(%u)", op->key);
 		if (op->has_deadline)
-			put(&t, " deadline(%u)", op->deadline);
+			cfm_text_put(&t, " deadline(%u)", op->deadline);
 		break;
 	case CFM_OP_SUBTASK_CANCEL:
 	case CFM_OP_SUBTASK_DROP:
-		put(&t, " %u", op->handle);
+		cfm_text_put(&t, " %u", op->handle);
 		break;
 	case CFM_OP_TASK_RETURN:
-		put(&t, " %s %u", cfm_kind_name(op->kind), op->value);
+		cfm_text_put(&t, " %s %u", cfm_kind_name(op->kind), op->value);
 		break;
 	case CFM_OP_WAIT:
-		put(&t, op->cancellable ? " cancellable" : " noncancellable");
+		cfm_text_put(&t, op->cancellable ? " cancellable" : " noncancellable");
 		break;
 	case CFM_OP_RESOURCE_DROP:
-		put(&t, " %u", op->resource);
+		cfm_text_put(&t, " %u", op->resource);
 		break;
 	case CFM_OP_BACKPRESSURE:
-		put(&t, " %u %+d", op->instance, op->delta);
+		cfm_text_put(&t, " %u %+d", op->instance, op->delta);
 		break;
 	case CFM_OP_TICK:
 	case CFM_OP_RUN:
-		put(&t, " %u", op->n);
+		cfm_text_put(&t, " %u", op->n);
 		break;
 	case CFM_OP_TASK_CANCEL:
 	case CFM_OP_YIELD:
@@ -87,41 +80,41 @@ char *cfm_op_format(const struct cfm_op *op, char *buf, size_t size)
 
 char *cfm_event_format(const struct cfm_event *ev, char *buf, size_t size)
 {
-	struct text t = text_of(buf, size);
+	struct cfm_text t = text_of(buf, size);
 	if (ev->code == CFM_EV_SUBTASK)
-		put(&t, "SUBTASK(h%u, %s)", ev->handle,
+		cfm_text_put(&t, "SUBTASK(h%u, %s)", ev->handle,
 		    cfm_status_name(ev->status));
 	else
-		put(&t, "%s", cfm_event_name(ev->code));
+		cfm_text_put(&t, "%s", cfm_event_name(ev->code));
 	return buf;
 }
 
 char *cfm_result_format(const struct cfm_op *op, const struct cfm_result *r,
                         char *buf, size_t size)
 {
-	struct text t = text_of(buf, size);
+	struct cfm_text t = text_of(buf, size);
 	char ev[64];
 	if (r->err != CFM_OK) {
-		put(&t, "%s", cfm_err_name(r->err));
+		cfm_text_put(&t, "%s", cfm_err_name(r->err));
 		return buf;
 	}
 	switch (op->code) {
 	case CFM_OP_CALL:
-		put(&t, "%s h%u T%u", cfm_status_name(r->status), r->handle,
+		cfm_text_put(&t, "%s h%u T%u", cfm_status_name(r->status), r->handle,
 		    r->task);
 		break;
 	case CFM_OP_SUBTASK_CANCEL:
-		put(&t, "%s", cfm_status_name(r->status));
+		cfm_text_put(&t, "%s", cfm_status_name(r->status));
 		break;
 	case CFM_OP_RUN:
-		put(&t, "T%u %s", r->task,
+		cfm_text_put(&t, "T%u %s", r->task,
 		    cfm_event_format(&r->event, ev, sizeof(ev)));
 		break;
 	case CFM_OP_POLL:
-		put(&t, "%s", cfm_event_format(&r->event, ev, sizeof(ev)));
+		cfm_text_put(&t, "%s", cfm_event_format(&r->event, ev, sizeof(ev)));
 		break;
 	case CFM_OP_RESOURCE_NEW:
-		put(&t, "r%u", r->resource);
+		cfm_text_put(&t, "r%u", r->resource);
 		break;
 	case CFM_OP_SUBTASK_DROP:
 	case CFM_OP_TASK_RETURN:
@@ -132,7 +125,7 @@ char *cfm_result_format(const struct cfm_op *op, const struct cfm_result *r,
 	case CFM_OP_RESOURCE_DROP:
 	case CFM_OP_BACKPRESSURE:
 	case CFM_OP_TICK:
-		put(&t, "ok");
+		cfm_text_put(&t, "ok");
 		break;
 	}
 	return buf;
