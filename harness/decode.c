@@ -146,6 +146,16 @@ enum reach {
 
 /* ---- what the model's state offers ---- */
 
+/* Inserts v into the ascending out[0..n), which has room for one more. */
+static void insert_sorted(uint32_t *out, uint32_t n, uint32_t v)
+{
+	while (n > 0 && out[n - 1] > v) {
+		out[n] = out[n - 1];
+		n--;
+	}
+	out[n] = v;
+}
+
 /* The actor's live handles in its table, ascending, that satisfy want
  * (NULL: all). Returns how many; fills at most cap. One pass over the
  * model's records, then an insertion sort: tables are small. */
@@ -160,12 +170,7 @@ static uint32_t owned_handles(const struct cfm *m, uint32_t actor,
 		if (!s->live || !s->handle || s->instance != instance ||
 		    s->owner != actor || (want && !want(s)) || n == cap)
 			continue;
-		uint32_t at = n++;
-		while (at > 0 && out[at - 1] > s->handle) {
-			out[at] = out[at - 1];
-			at--;
-		}
-		out[at] = s->handle;
+		insert_sorted(out, n++, s->handle);
 	}
 	return n;
 }
@@ -477,12 +482,7 @@ static uint32_t other_tasks(const struct cfm *m, uint32_t *out)
 		const struct cfm_task *t = &m->tasks[i];
 		if (!t->live || t == active)
 			continue;
-		uint32_t at = n++;
-		while (at > 0 && out[at - 1] > t->id) {
-			out[at] = out[at - 1];
-			at--;
-		}
-		out[at] = t->id;
+		insert_sorted(out, n++, t->id);
 	}
 	return n;
 }
