@@ -8,7 +8,7 @@
 #define TEXT_FINDING(name, text) text,
 static const char *const finding_texts[] = {CFH_CM_FINDINGS(TEXT_FINDING)};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_CANDS 256
+#define MAX_CANDS CFH_CM_MAX_CANDS
 
 const char *cfh_cm_finding_text(enum cfh_cm_finding f)
 {
@@ -57,7 +57,7 @@ static size_t add(struct cfm_cm_op *c, size_t n, struct cfm_cm_op op)
 
 /* The ops the actor may sensibly do now (no trap among them), in a fixed
  * order: calls, the actor's own ops, then per handle of its table. */
-static size_t cands(const struct cfm_cm *m, struct cfm_cm_op *c)
+size_t cfh_cm_cands(const struct cfm_cm *m, struct cfm_cm_op *c)
 {
 	const struct cfm_cm_task *t = active_task(m);
 	uint32_t actor = t ? t->id : CFM_HOST, inst = t ? t->instance : 0;
@@ -136,7 +136,7 @@ static size_t cands(const struct cfm_cm *m, struct cfm_cm_op *c)
 
 /* A misuse: any opcode with a raw argument; the actor is still the one
  * that may act, so the spec's traps (not the harness's errors) show. */
-static struct cfm_cm_op misuse(const struct cfm_cm *m, uint8_t code,
+struct cfm_cm_op cfh_cm_misuse(const struct cfm_cm *m, uint8_t code,
                                uint8_t arg)
 {
 	const struct cfm_cm_task *t = active_task(m);
@@ -187,7 +187,8 @@ static bool janitor_needed(const struct cfm_cm *m, uint32_t j)
  * does the same with its table (poll instead of a set) and runs the
  * lowest-numbered ready thread. Choice 0 everywhere: a cancel does not
  * switch, a wait blocks, run takes the first ready thread. */
-static bool drain_next(const struct cfm_cm *m, struct cfm_cm_op *op)
+bool cfh_cm_drain_next(const struct cfm_cm *m, bool host_cancels,
+                       struct cfm_cm_op *op)
 {
 	const struct cfm_cm_task *t = active_task(m);
 	uint32_t inst = t ? t->instance : 0;
@@ -217,7 +218,7 @@ static bool drain_next(const struct cfm_cm *m, struct cfm_cm_op *op)
 			op->code = CFM_CM_OP_SUBTASK_DROP;
 			return true;
 		}
-		if (!s->cancel_requested) {
+		if (!s->cancel_requested && (t || host_cancels)) {
 			op->code = CFM_CM_OP_SUBTASK_CANCEL;
 			return true;
 		}
@@ -247,7 +248,7 @@ static bool drain_next(const struct cfm_cm *m, struct cfm_cm_op *op)
 			if (!janitor_needed(m, j))
 				continue;
 			if (cfm_cm_counts(m).tasks >= m->cfg.max_tasks)
-				return false; /* the run's cap: check_quiescent
+				return false; /* the run's cap: cfh_cm_quiescent
 				                 stops short, no finding */
 			op->code = CFM_CM_OP_CALL;
 			op->instance = j;
@@ -382,7 +383,7 @@ static bool closed(const struct cfm_cm *m, uint32_t j)
  * outside the stuck set ex[] (or the host) owed it: then the drain, or
  * the model, left it running. */
 static bool way_out(const struct cfm_cm *m, const bool *ex,
-                    const struct cfm_cm_task *t)
+                    const struct cfm_cm_task *t, bool host_cancels)
 {
 	if (m->trapped[t->instance])
 		return false; /* a trapped instance never runs again (CM-9) */
@@ -400,7 +401,7 @@ static bool way_out(const struct cfm_cm *m, const bool *ex,
 	if (s->live && s->task == t->id && !s->cancel_requested &&
 	    (t->state == CFM_TASK_STARTED || t->state == CFM_TASK_INITIAL)) {
 		if (s->instance == 0 && s->handle)
-			return true;
+			return host_cancels;
 		for (size_t q = 0; q < CFM_CM_MAX_TASKS; q++)
 			if (m->tasks[q].live &&
 			    m->tasks[q].instance == s->instance && !ex[q])
@@ -425,9 +426,8 @@ static bool way_out(const struct cfm_cm *m, const bool *ex,
 	return false;
 }
 
-static enum cfh_cm_finding check_quiescent(const struct cfm_cm *m,
-                                           struct cfh_cm_stats *st,
-                                           FILE *trace)
+enum cfh_cm_finding cfh_cm_quiescent(const struct cfm_cm *m, bool host_cancels,
+                                    struct cfh_cm_stats *st, FILE *trace)
 {
 	/* The guest dead end (model/README.md, "The cm fuzz mode"): the
 	 * largest set of live tasks none of which has a way out. */
@@ -437,7 +437,8 @@ static enum cfh_cm_finding check_quiescent(const struct cfm_cm *m,
 	for (bool shrank = true; shrank;) {
 		shrank = false;
 		for (size_t k = 0; k < CFM_CM_MAX_TASKS; k++)
-			if (ex[k] && way_out(m, ex, &m->tasks[k]))
+			if (ex[k] &&
+			    way_out(m, ex, &m->tasks[k], host_cancels))
 				ex[k] = false, shrank = true;
 	}
 	bool held[CFM_MAX_INSTANCES] = {false};
@@ -458,7 +459,7 @@ static enum cfh_cm_finding check_quiescent(const struct cfm_cm *m,
 	for (uint32_t j = 1; j < m->cfg.instances; j++) {
 		if (janitor_needed(m, j)) {
 			/* A janitor was due but max_tasks left no room for it
-			 * (drain_next): a limit of the run, not a finding. */
+			 * (cfh_cm_drain_next): a limit of the run, not a finding. */
 			st->short_runs++;
 			return CFH_CM_NONE;
 		}
@@ -552,9 +553,9 @@ enum cfh_cm_finding cfh_cm_check(const uint8_t *data, size_t size,
 		uint8_t b = take(&in);
 		if (b == 0xFF) {
 			uint8_t code = take(&in);
-			op = misuse(&run->m, code, take(&in));
+			op = cfh_cm_misuse(&run->m, code, take(&in));
 		} else {
-			size_t n = cands(&run->m, c);
+			size_t n = cfh_cm_cands(&run->m, c);
 			op = c[b % n]; /* never empty: the host can run/poll,
 			                  a task can yield */
 			if (op.code == CFM_CM_OP_TASK_RETURN)
@@ -574,8 +575,8 @@ enum cfh_cm_finding cfh_cm_check(const uint8_t *data, size_t size,
 	while (!f) {
 		struct cfm_cm_op op;
 		struct cfm_cm_outcome o;
-		if (!drain_next(&run->m, &op)) {
-			f = check_quiescent(&run->m, &st, trace);
+		if (!cfh_cm_drain_next(&run->m, true, &op)) {
+			f = cfh_cm_quiescent(&run->m, true, &st, trace);
 			break;
 		}
 		if (st.drain_steps++ >= CFH_CM_MAX_DRAIN) {
@@ -628,7 +629,8 @@ static bool encode_misuse(const struct cfm_cm *m, const struct cfm_cm_op *op,
                           struct out *o)
 {
 	for (uint32_t arg = 0; arg < 256; arg++) {
-		struct cfm_cm_op d = misuse(m, (uint8_t)op->code, (uint8_t)arg);
+		struct cfm_cm_op d =
+		    cfh_cm_misuse(m, (uint8_t)op->code, (uint8_t)arg);
 		if (same_op(&d, op) && d.value == (op->code ==
 		                                   CFM_CM_OP_TASK_RETURN
 		                                       ? op->value
@@ -662,7 +664,7 @@ size_t cfh_cm_encode(const struct cfm_config *cfg, const struct cfm_cm_op *ops,
 			ok = false;
 			break;
 		}
-		size_t nc = cands(m, c), k;
+		size_t nc = cfh_cm_cands(m, c), k;
 		for (k = 0; k < nc && !same_op(&c[k], &ops[i]); k++)
 			;
 		if (k < nc) {

@@ -13,18 +13,19 @@
  *              a misuse: [code] [arg] name any cm opcode (code % count)
  *              with a raw argument (usually a trap). Otherwise b picks
  *              the (b mod n)-th of the n candidates the state offers
- *              (cands() in cm_check.c: calls first, then the actor's
+ *              (cfh_cm_cands(): calls first, then the actor's
  *              other ops, then per handle of its instance's table).
  *     [value]  only after a task.return candidate: its value
  *     [choice] only when the spec allows more than one outcome: b picks
  *              the (b mod n)-th, so the fuzzer explores the schedule.
  *
- * Then a fixed drain policy runs to quiescence (cm_check.c, drain_next)
+ * Then a fixed drain policy runs to quiescence (cfh_cm_drain_next)
  * and the invariants are checked; the first broken one is the finding.
  */
 #ifndef CFH_CM_CHECK_H
 #define CFH_CM_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -74,5 +75,33 @@ enum cfh_cm_finding cfh_cm_check(const uint8_t *data, size_t size,
 size_t cfh_cm_encode(const struct cfm_config *cfg, const struct cfm_cm_op *ops,
                      char *const *results, size_t n, uint8_t *out,
                      size_t max, size_t *bad);
+
+/* The pieces the cm fuzz mode is made of, for other drivers of the cm
+ * model (remote.c runs them against a real runtime). */
+
+#define CFH_CM_MAX_CANDS 256
+
+/* The ops the active task (or the host) may sensibly do now, none of them
+ * a trap, in a fixed order: calls, the actor's own ops, then per handle of
+ * its instance's table. Fills c[0..CFH_CM_MAX_CANDS); returns how many
+ * (never 0). */
+size_t cfh_cm_cands(const struct cfm_cm *m, struct cfm_cm_op *c);
+
+/* A misuse on purpose: opcode code (mod the count) with a raw argument,
+ * by the actor that may act, so the spec's traps show. */
+struct cfm_cm_op cfh_cm_misuse(const struct cfm_cm *m, uint8_t code,
+                               uint8_t arg);
+
+/* The next op of the fixed drain policy, false at quiescence. Without
+ * host_cancels the host never cancels (a host such as JavaScript's that
+ * has no way to): its unresolved calls are waited for instead. */
+bool cfh_cm_drain_next(const struct cfm_cm *m, bool host_cancels,
+                       struct cfm_cm_op *op);
+
+/* The checks at quiescence: tasks left running that had a way out, and
+ * handles or sets left in tables that are not a guest dead end. With
+ * host_cancels false, the host's own calls are no way out. */
+enum cfh_cm_finding cfh_cm_quiescent(const struct cfm_cm *m, bool host_cancels,
+                                    struct cfh_cm_stats *st, FILE *trace);
 
 #endif /* CFH_CM_CHECK_H */

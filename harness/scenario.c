@@ -2,6 +2,8 @@
  * and the conversions to and from the binary input format. */
 #include "scenario.h"
 
+#include "remote.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -940,6 +942,31 @@ static void read_cm_op(struct loader *l, const json_t *v, size_t index,
 		}
 }
 
+/* "choices": pairs of hex digits, a runtime's random choices. */
+static void read_choices(struct loader *l, const json_t *v,
+                         struct cfh_scenario *s)
+{
+	const char *hex = json_is_string(v) ? json_string_value(v) : NULL;
+	size_t n = hex ? strlen(hex) : 0;
+	if (!hex || n % 2 || n > 512 || strspn(hex, "0123456789abcdefABCDEF") != n) {
+		fail(l, "choices", NULL,
+		     "\"choices\" must be pairs of hex digits, at most 256 "
+		     "bytes");
+		return;
+	}
+	s->choices = malloc(n / 2 + 1);
+	if (!s->choices) {
+		fail(l, "choices", NULL, "out of memory");
+		return;
+	}
+	for (size_t k = 0; k < n / 2; k++) {
+		unsigned b;
+		sscanf(hex + 2 * k, "%2x", &b);
+		s->choices[k] = (uint8_t)b;
+	}
+	s->nchoices = n / 2;
+}
+
 static void read_ops(struct loader *l, const json_t *v,
                      struct cfh_scenario *s)
 {
@@ -1018,10 +1045,45 @@ static void read_root(struct loader *l, const json_t *root,
 	if (s->cm)
 		s->setup.features = CFH_F_BACKPRESSURE | CFH_F_MISUSE;
 
+	/* A target next: it says what "expect" names. */
+	x = json_object_get(root, "target");
+	if (x && (!json_is_string(x) || !json_string_value(x)[0])) {
+		fail(l, "target", NULL, "\"target\" must be a target's name");
+		return;
+	}
+	if (x && !s->cm) {
+		fail(l, "target", NULL,
+		     "a target runs the cm profile: add \"profile\": \"cm\"");
+		return;
+	}
+	if (x) {
+		size_t n = strlen(json_string_value(x)) + 1;
+		if (!(s->target = malloc(n))) {
+			fail(l, "target", NULL, "out of memory");
+			return;
+		}
+		memcpy(s->target, json_string_value(x), n);
+	}
+
 	json_object_foreach((json_t *)root, key, x) {
 		if (strcmp(key, "cancelfuzz") == 0 ||
-		    strcmp(key, "profile") == 0) {
+		    strcmp(key, "profile") == 0 || strcmp(key, "target") == 0) {
 			continue;
+		} else if (strcmp(key, "choices") == 0 && s->target) {
+			read_choices(l, x, s);
+		} else if (strcmp(key, "expect") == 0 && s->target) {
+			int c = json_is_string(x) ? cfh_remote_finding_from_name(
+			                                json_string_value(x))
+			                          : -1;
+			if (c < 0)
+				fail(l, key, NULL,
+				     "\"expect\" must name a target finding "
+				     "(none, divergence, wrong_result, "
+				     "late_publication, double_settlement, "
+				     "stalled, left_running, leak, "
+				     "target_crash, target_hang, protocol)");
+			else
+				s->expect_target = c;
 		} else if (strcmp(key, "title") == 0) {
 			get_string(l, x, key, key, &s->title);
 		} else if (strcmp(key, "origin") == 0) {
@@ -1056,6 +1118,17 @@ static void read_root(struct loader *l, const json_t *root,
 	}
 	if (!json_object_get(root, "ops"))
 		fail(l, "", NULL, "missing \"ops\"");
+	for (size_t i = 0; s->target && !l->failed && i < s->nops; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "ops[%zu].op", i);
+		if (s->cm_ops[i].code == CFM_CM_OP_RUN || s->results[i])
+			fail(l, path, NULL,
+			     s->results[i]
+			         ? "a target scenario's ops are decisions: "
+			           "the target reports the results"
+			         : "run is the target's own doing: a target "
+			           "scenario lists only the harness's decisions");
+	}
 }
 
 static void set_defaults(struct cfh_scenario *s)
@@ -1185,6 +1258,8 @@ void cfh_scenario_free(struct cfh_scenario *s)
 	free(s->results);
 	free(s->file);
 	free(s->source);
+	free(s->target);
+	free(s->choices);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -1351,18 +1426,33 @@ int cfh_scenario_write(FILE *out, const struct cfh_scenario *s)
 	}
 	if (s->cm)
 		fputs("  \"profile\": \"cm\",\n", out);
-	fprintf(out,
+	if (s->target) {
+		fputs("  \"target\": ", out);
+		put_string(out, s->target);
+		fputs(",\n  \"choices\": \"", out);
+		for (size_t k = 0; k < s->nchoices; k++)
+			fprintf(out, "%02x", s->choices[k]);
+		fputs("\",\n", out);
+	}
+	if (s->cm)
+		fprintf(out,
+		        "  \"config\": {\"instances\": %u, \"max_tasks\": %u},\n"
+		        "  \"ops\": [",
+		        c->instances, c->max_tasks);
+	else
+		fprintf(out,
 	        "  \"config\": {\"instances\": %u, \"max_tasks\": %u, "
 	        "\"max_handles\": %u, \"max_resources\": %u, \"max_keys\": %u, "
 	        "\"features\": [",
 	        c->instances, c->max_tasks, c->max_handles, c->max_resources,
 	        c->max_keys);
-	for (size_t k = 0; k < NFEATURES; k++)
+	for (size_t k = 0; k < NFEATURES && !s->cm; k++)
 		if (s->setup.features & features[k].bit) {
 			fprintf(out, "%s\"%s\"", sep, features[k].name);
 			sep = ", ";
 		}
-	fputs("]},\n  \"ops\": [", out);
+	if (!s->cm)
+		fputs("]},\n  \"ops\": [", out);
 	for (size_t i = 0; i < s->nops; i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
 		if (s->cm)
@@ -1373,7 +1463,10 @@ int cfh_scenario_write(FILE *out, const struct cfh_scenario *s)
 			       s->results ? s->results[i] : NULL);
 	}
 	fputs(s->nops ? "\n  ],\n" : "],\n", out);
-	fprintf(out, "  \"expect\": \"%s\"\n}\n", cfh_class_name(s->expect));
+	fprintf(out, "  \"expect\": \"%s\"\n}\n",
+	        s->target ? cfh_remote_finding_name(
+	                        (enum cfh_remote_finding)s->expect_target)
+	                  : cfh_class_name(s->expect));
 	return ferror(out) ? -1 : 0;
 }
 

@@ -31,6 +31,14 @@
  * check accepts it when the spec allows it at that step and follows it.
  * What stays contract-only (shared producers, deadlines, resources, tick,
  * the contract's backpressure op and its features) is a located error.
+ *
+ * "target": "jco" (or any target name; it needs "profile": "cm") makes the
+ * scenario a script for a real runtime (remote.h): its ops are the
+ * harness's decisions, in order, without results and without `run` (what
+ * the runtime's scheduler does is its own); "choices" is a hex string of
+ * the runtime's random choices; "expect" names a target finding
+ * (cfh_remote_finding_name(): "none", "divergence", "late_publication",
+ * ...).
  */
 #ifndef CFH_SCENARIO_H
 #define CFH_SCENARIO_H
@@ -65,6 +73,10 @@ struct cfh_scenario {
 	struct cfh_setup setup;
 	struct cfm_op *ops;
 	bool cm;                /* "profile": "cm" */
+	char *target;           /* "target", NULL for the model alone */
+	uint8_t *choices;       /* "choices", with a target */
+	size_t nchoices;
+	int expect_target;      /* with a target: enum cfh_remote_finding */
 	struct cfm_cm_op *cm_ops; /* with cm: the ops (ops is then unused) */
 	char **results;
 	size_t nops;

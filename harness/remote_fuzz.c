@@ -1,0 +1,57 @@
+/* remote_fuzz.c - the libFuzzer entry for a real runtime (remote.h).
+ *
+ * The target is named by $CANCELFUZZ_TARGET (jco by default, targets.h)
+ * and its planted bug by $CANCELFUZZ_MUTANT; the process starts once and
+ * serves every input. A finding prints its report and aborts, so libFuzzer
+ * keeps the input as a crash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "remote.h"
+#include "targets.h"
+
+static struct cfh_remote *target;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static struct cfh_target_cmd cmd;
+	const char *name = getenv("CANCELFUZZ_TARGET");
+	const char *mutant = getenv("CANCELFUZZ_MUTANT");
+	const char *timeout = getenv("CANCELFUZZ_TARGET_TIMEOUT");
+	char err[512];
+	(void)argc;
+	(void)argv;
+	if (cfh_target_resolve(name && name[0] ? name : "jco",
+	                       mutant && mutant[0] ? mutant : NULL, &cmd, err,
+	                       sizeof(err)) != 0) {
+		fprintf(stderr, "cancelfuzz-remote-fuzz: %s\n", err);
+		exit(2);
+	}
+	struct cfh_remote_options opt = {
+	    cmd.argv, timeout ? (unsigned)strtoul(timeout, NULL, 10) : 10000,
+	    cmd.max_instances, false};
+	target = cfh_remote_open(&opt, err, sizeof(err));
+	if (!target) {
+		fprintf(stderr, "cancelfuzz-remote-fuzz: %s\n", err);
+		exit(2);
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cfh_remote_input in = {.data = data, .size = size};
+	struct cfh_remote_report rep;
+	cfh_remote_run(target, &in, NULL, &rep);
+	cfh_remote_report_free(&rep);
+	if (rep.finding != CFH_REMOTE_NONE) {
+		fprintf(stderr, "cancelfuzz: %s: %s\n",
+		        cfh_remote_finding_name(rep.finding), rep.detail);
+		abort();
+	}
+	return 0;
+}

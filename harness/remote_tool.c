@@ -1,0 +1,202 @@
+/* remote_tool.c - cancelfuzz-remote: run inputs or target scenarios against
+ * a real runtime (remote.h) and say what was found.
+ *
+ *   cancelfuzz-remote [options] FILE...
+ *       each FILE a fuzz input (bytes) or a target scenario (.json); one
+ *       line per file, "PASS|FAIL FILE (...)"; exit 1 if any fails
+ *   cancelfuzz-remote [options] --to-json OUT.json INPUT
+ *       the decisions the input made, as a target scenario that expects
+ *       what the input found (scripts/add-regression, minimized/jco/)
+ *
+ *   --target NAME      jco (default) or example (targets.h)
+ *   --mutant NAME      the target's planted bug
+ *   --timeout MS       the limit on each answer (default 10000)
+ *   -v                 print every line exchanged and every step
+ *
+ * A scenario passes when it finds what its "expect" names; an input passes
+ * when it finds nothing.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remote.h"
+#include "scenario.h"
+#include "targets.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+	        "usage: cancelfuzz-remote [--target jco|example] [--mutant NAME] "
+	        "[--timeout MS] [-v] FILE...\n"
+	        "       cancelfuzz-remote [options] --to-json OUT.json INPUT\n");
+	exit(2);
+}
+
+static bool is_json(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && strcmp(path + n - 5, ".json") == 0;
+}
+
+/* Runs one file; fills rep. Returns 0 pass, 1 fail, 2 cannot run. */
+static int run_file(struct cfh_remote *r, const char *path, FILE *trace,
+                    struct cfh_remote_report *rep, int *expect)
+{
+	struct cfh_json_error err;
+	char text[600];
+	*expect = CFH_REMOTE_NONE;
+	if (is_json(path)) {
+		struct cfh_scenario s;
+		if (cfh_scenario_load(path, &s, &err) != 0) {
+			fprintf(stderr, "%s\n",
+			        cfh_json_error_format(&err, text, sizeof(text)));
+			return 2;
+		}
+		if (!s.target) {
+			fprintf(stderr, "%s: not a target scenario (no "
+			        "\"target\")\n", path);
+			cfh_scenario_free(&s);
+			return 2;
+		}
+		char **lines = calloc(s.nops + 1, sizeof(*lines));
+		for (size_t i = 0; lines && i < s.nops; i++) {
+			char op[96];
+			lines[i] = strdup(cfm_cm_op_format(&s.cm_ops[i], op,
+			                                   sizeof(op)));
+		}
+		struct cfh_remote_input in = {
+		    .scripted = true, .cfg = s.setup.caps,
+		    .choices = s.choices, .nchoices = s.nchoices,
+		    .script = lines, .nscript = lines ? s.nops : 0};
+		*expect = s.expect_target;
+		cfh_remote_run(r, &in, trace, rep);
+		for (size_t i = 0; lines && i < s.nops; i++)
+			free(lines[i]);
+		free(lines);
+		cfh_scenario_free(&s);
+		return (int)rep->finding != *expect;
+	}
+	char *data;
+	size_t size;
+	if (cfh_file_read(path, &data, &size, &err) != 0) {
+		fprintf(stderr, "%s\n",
+		        cfh_json_error_format(&err, text, sizeof(text)));
+		return 2;
+	}
+	struct cfh_remote_input in = {.data = (const uint8_t *)data,
+	                              .size = size};
+	cfh_remote_run(r, &in, trace, rep);
+	free(data);
+	return rep->finding != CFH_REMOTE_NONE;
+}
+
+static int to_json(const char *out, const char *input,
+                   const struct cfh_remote_report *rep, const char *mutant)
+{
+	struct cfh_scenario s;
+	struct cfh_json_error err;
+	char title[300], text[600];
+	memset(&s, 0, sizeof(s));
+	s.version = CFH_SCENARIO_VERSION;
+	s.cm = true;
+	s.setup.caps = rep->cfg;
+	s.target = strdup("jco");
+	s.choices = malloc(rep->nchoices + 1);
+	s.nchoices = rep->nchoices;
+	if (s.choices)
+		memcpy(s.choices, rep->choices, rep->nchoices);
+	snprintf(title, sizeof(title), "%s, found from %s",
+	         cfh_remote_finding_text(rep->finding), input);
+	s.title = strdup(title);
+	s.mutant = mutant ? strdup(mutant) : NULL;
+	s.expect_target = rep->finding;
+	s.cm_ops = calloc(rep->ndecided + 1, sizeof(*s.cm_ops));
+	s.results = calloc(rep->ndecided + 1, sizeof(*s.results));
+	for (size_t i = 0; s.cm_ops && i < rep->ndecided; i++)
+		if (!cfm_cm_op_parse(rep->decided[i], &s.cm_ops[s.nops]))
+			s.nops++;
+	FILE *f = fopen(out, "w");
+	int rc = f && cfh_scenario_write(f, &s) == 0 ? 0 : 1;
+	if (f)
+		rc |= fclose(f) != 0;
+	(void)err;
+	(void)text;
+	cfh_scenario_free(&s);
+	if (rc)
+		fprintf(stderr, "%s: cannot write\n", out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *target = "jco", *mutant = NULL, *json_out = NULL;
+	unsigned timeout = 10000;
+	bool verbose = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--target") == 0 && i + 1 < argc)
+			target = argv[++i];
+		else if (strcmp(argv[i], "--mutant") == 0 && i + 1 < argc)
+			mutant = argv[++i];
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+			timeout = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--to-json") == 0 && i + 1 < argc)
+			json_out = argv[++i];
+		else if (strcmp(argv[i], "-v") == 0)
+			verbose = true;
+		else
+			usage();
+	}
+	if (i == argc || (json_out && argc - i != 1))
+		usage();
+	struct cfh_target_cmd cmd;
+	char err[512];
+	if (cfh_target_resolve(target, mutant, &cmd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cancelfuzz-remote: %s\n", err);
+		return 2;
+	}
+	struct cfh_remote_options opt = {cmd.argv, timeout, cmd.max_instances,
+	                                 false};
+	struct cfh_remote *r = cfh_remote_open(&opt, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "cancelfuzz-remote: %s\n", err);
+		return 2;
+	}
+	int status = 0;
+	for (; i < argc; i++) {
+		struct cfh_remote_report rep;
+		int expect;
+		int rc = run_file(r, argv[i], verbose ? stdout : NULL, &rep,
+		                  &expect);
+		if (rc == 2) {
+			status = 2;
+			continue;
+		}
+		if (json_out) {
+			status = to_json(json_out, argv[i], &rep, mutant);
+			cfh_remote_report_free(&rep);
+			break;
+		}
+		printf("%s %s (%s%s%s; %u decisions, %u drain, %u facts, %u "
+		       "runtime steps, %u choice points, %u choices)\n",
+		       rc ? "FAIL" : "PASS", argv[i],
+		       cfh_remote_finding_name(rep.finding),
+		       rc && expect ? ", expected " : "",
+		       rc && expect ? cfh_remote_finding_name(
+		                          (enum cfh_remote_finding)expect)
+		                    : "",
+		       rep.stats.decisions, rep.stats.drain, rep.stats.facts,
+		       rep.stats.runs, rep.stats.choice_points,
+		       rep.stats.choices_used);
+		if (rep.finding != CFH_REMOTE_NONE)
+			printf("  %s: %s\n", cfh_remote_finding_name(rep.finding),
+			       rep.detail);
+		if (rc && status == 0)
+			status = 1;
+		cfh_remote_report_free(&rep);
+	}
+	cfh_remote_close(r);
+	return status;
+}
