@@ -17,8 +17,11 @@
  *   target_hang        the process stops answering at the 5th operation
  *   protocol           the 5th answer is not the protocol
  *
- * A new target in another language needs what this file does: read a
- * line, do it, print the facts, flush.
+ * --ops OP,OP,... makes it declare fewer operations in its hello line and
+ * refuse the others, to prove the harness never sends them.
+ *
+ * A new target in another language needs what this file does: say hello,
+ * read a line, do it, print the facts, flush.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -47,11 +50,12 @@ static const char *const mutant_names[] = {"none", MUTANTS(NAME_MUTANT)};
 
 struct target {
 	enum mutant mutant;
+	uint32_t ops; /* the operations it says it supports (--ops) */
 	struct cfm_cm m;
 	struct cfh_remote_value values[CFH_REMOTE_MAX_IDS + 1];
 	uint8_t choices[256];
 	size_t nchoices, used;
-	unsigned ops; /* operations taken since the process started */
+	unsigned count; /* operations taken since the process started */
 	bool trapped, running;
 };
 
@@ -140,7 +144,7 @@ static void schedule(struct target *t)
 	struct cfm_cm_op run = {.code = CFM_CM_OP_RUN, .actor = CFM_HOST};
 	struct cfm_cm_outcome o;
 	while (!t->trapped && t->m.active == 0 &&
-	       !(t->mutant == M_stalled && t->ops > 2) &&
+	       !(t->mutant == M_stalled && t->count > 2) &&
 	       cfm_cm_allowed(&t->m, &run, &o, 1) == 1 &&
 	       o.what != CFM_CM_ERR) {
 		step(t, &run);
@@ -163,11 +167,11 @@ static void reset(struct target *t, const char *line)
 		say("error reset N MAX_TASKS CHOICES");
 		exit(2);
 	}
-	enum mutant keep = t->mutant;
-	unsigned ops = t->ops;
+	struct target keep = *t;
 	memset(t, 0, sizeof(*t));
-	t->mutant = keep;
-	t->ops = ops;
+	t->mutant = keep.mutant;
+	t->ops = keep.ops;
+	t->count = keep.count;
 	struct cfm_config cfg = {n, max, 0, 0, 0};
 	if (cfm_cm_init(&t->m, &cfg) != CFM_OK) {
 		say("error instances 2..8, max_tasks 1..32");
@@ -205,7 +209,11 @@ static void operation(struct target *t, const char *line)
 		say("error '%s': %s", line, why ? why : "wrong task id");
 		exit(2);
 	}
-	if (++t->ops == 5) {
+	if (op.actor != CFM_HOST && !(t->ops >> op.code & 1)) {
+		say("error '%s': not an operation this target supports", line);
+		exit(2);
+	}
+	if (++t->count == 5) {
 		if (t->mutant == M_target_crash)
 			exit(3);
 		if (t->mutant == M_target_hang)
@@ -244,7 +252,7 @@ static void finish(struct target *t)
 int main(int argc, char **argv)
 {
 	static struct target t;
-	char line[CFH_REMOTE_FACT + 2];
+	char line[CFH_REMOTE_FACT + 2], ops[200] = "";
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--mutant") == 0 && i + 1 < argc) {
 			size_t k = 0;
@@ -258,6 +266,10 @@ int main(int argc, char **argv)
 			}
 			t.mutant = (enum mutant)k;
 			i++;
+		} else if (strcmp(argv[i], "--ops") == 0 && i + 1 < argc) {
+			/* Say fewer operations are supported: the harness must
+			 * then never send the others. */
+			snprintf(ops, sizeof(ops), "%s", argv[++i]);
 		} else if (strcmp(argv[i], "--list-mutants") == 0) {
 			for (size_t k = 1;
 			     k < sizeof(mutant_names) / sizeof(*mutant_names);
@@ -265,12 +277,29 @@ int main(int argc, char **argv)
 				puts(mutant_names[k]);
 			return 0;
 		} else {
-			fprintf(stderr, "usage: %s [--mutant NAME | "
-			                "--list-mutants]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--mutant NAME] [--ops "
+			                "OP,OP...] | --list-mutants\n", argv[0]);
 			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	t.ops = (1u << CFM_CM_OPCODE_COUNT) - 1;
+	if (ops[0]) {
+		char copy[200];
+		snprintf(copy, sizeof(copy), "%s", ops);
+		t.ops = 0;
+		for (char *w = strtok(copy, ","); w; w = strtok(NULL, ",")) {
+			int k = 0;
+			while (k < CFM_CM_OPCODE_COUNT &&
+			       strcmp(cfm_cm_opcode_name((enum cfm_cm_opcode)k),
+			              w))
+				k++;
+			t.ops |= k < CFM_CM_OPCODE_COUNT ? 1u << k : 0;
+		}
+	}
+	say("hello example %d misuse%s%s", CFM_MAX_INSTANCES,
+	    ops[0] ? " ops=" : "", ops);
+	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "reset ", 6) == 0)

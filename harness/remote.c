@@ -1,5 +1,6 @@
 /* remote.c - a cm run against a target process, checked by refinement
  * (see remote.h and harness/PROTOCOL.md). */
+#define _POSIX_C_SOURCE 200809L
 #include "remote.h"
 
 #include <stdarg.h>
@@ -39,12 +40,81 @@ const char *cfh_remote_finding_text(enum cfh_remote_finding f)
 struct cfh_remote {
 	struct cfh_remote_options opt;
 	struct cfh_proc *proc; /* NULL: (re)start at the next run */
+	struct cfh_remote_caps caps;
 };
+
+const struct cfh_remote_caps *cfh_remote_caps(const struct cfh_remote *r)
+{
+	return &r->caps;
+}
+
+/* "hello NAME MAX_INSTANCES [misuse] [ops=OP,OP,...]". */
+static bool parse_hello(const char *line, struct cfh_remote_caps *caps,
+                        char *err, size_t errsize)
+{
+	char copy[CFH_REMOTE_FACT], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", line);
+	char *w = strtok_r(copy, " ", &save);
+	char *name = strtok_r(NULL, " ", &save);
+	char *max = strtok_r(NULL, " ", &save);
+	memset(caps, 0, sizeof(*caps));
+	if (!w || strcmp(w, "hello") || !name || !max || strlen(name) >= 32 ||
+	    atoi(max) < 2 || atoi(max) > 8) {
+		snprintf(err, errsize, "the target's first line is not "
+		         "'hello NAME MAX_INSTANCES [misuse] [ops=...]' but "
+		         "'%s'", line);
+		return false;
+	}
+	snprintf(caps->name, sizeof(caps->name), "%s", name);
+	caps->max_instances = (uint32_t)atoi(max);
+	caps->ops = (1u << CFM_CM_OPCODE_COUNT) - 1;
+	while ((w = strtok_r(NULL, " ", &save))) {
+		if (strcmp(w, "misuse") == 0) {
+			caps->misuse = true;
+		} else if (strncmp(w, "ops=", 4) == 0) {
+			char *save2 = NULL;
+			caps->ops = 0;
+			for (char *op = strtok_r(w + 4, ",", &save2); op;
+			     op = strtok_r(NULL, ",", &save2)) {
+				int k = 0;
+				while (k < CFM_CM_OPCODE_COUNT &&
+				       strcmp(cfm_cm_opcode_name(
+				                  (enum cfm_cm_opcode)k), op))
+					k++;
+				if (k == CFM_CM_OPCODE_COUNT) {
+					snprintf(err, errsize, "hello: unknown "
+					         "operation '%s'", op);
+					return false;
+				}
+				caps->ops |= 1u << k;
+			}
+		} else {
+			snprintf(err, errsize, "hello: unknown word '%s'", w);
+			return false;
+		}
+	}
+	return true;
+}
 
 static bool start_proc(struct cfh_remote *r, char *err, size_t errsize)
 {
+	char line[CFH_REMOTE_FACT];
 	r->proc = cfh_proc_start(r->opt.argv, r->opt.timeout_ms, err, errsize);
-	return r->proc != NULL;
+	if (!r->proc)
+		return false;
+	enum cfh_proc_status st = cfh_proc_read(r->proc, line, sizeof(line));
+	if (st != CFH_PROC_OK) {
+		const char *tail = cfh_proc_stderr(r->proc);
+		size_t n = strlen(tail);
+		snprintf(err, errsize, "%s before saying hello (%s): %s",
+		         cfh_proc_status_text(st), cfh_proc_exit_text(r->proc),
+		         n ? tail + (n > 400 ? n - 400 : 0) : "");
+	} else if (parse_hello(line, &r->caps, err, errsize)) {
+		return true;
+	}
+	cfh_proc_stop(r->proc);
+	r->proc = NULL;
+	return false;
 }
 
 struct cfh_remote *cfh_remote_open(const struct cfh_remote_options *opt,
@@ -58,8 +128,6 @@ struct cfh_remote *cfh_remote_open(const struct cfh_remote_options *opt,
 	r->opt = *opt;
 	if (!r->opt.timeout_ms)
 		r->opt.timeout_ms = 10000;
-	if (r->opt.max_instances < 2 || r->opt.max_instances > 8)
-		r->opt.max_instances = 8;
 	if (!start_proc(r, err, errsize)) {
 		free(r);
 		return NULL;
@@ -614,11 +682,14 @@ static enum cfh_remote_finding check_facts(struct run *run,
 
 /* ---- decisions ---- */
 
-static bool host_supports(const struct cfm_cm_op *op)
+static bool supports(const struct cfh_remote_caps *caps,
+                     const struct cfm_cm_op *op)
 {
-	/* A JavaScript host cannot cancel; it runs nothing by hand (the
-	 * runtime's scheduler does), and its polls and drops are the
-	 * model's bookkeeping only. */
+	if (op->actor)
+		return caps->ops >> op->code & 1;
+	/* The host only calls (PROTOCOL.md): a JavaScript host cannot
+	 * cancel, the runtime's scheduler runs what is ready, and the
+	 * host's polls and drops are the model's bookkeeping only. */
 	return op->code == CFM_CM_OP_CALL || op->code == CFM_CM_OP_POLL ||
 	       op->code == CFM_CM_OP_SUBTASK_DROP;
 }
@@ -655,7 +726,8 @@ static bool from_input(struct run *run, struct cfm_cm_op *op, bool *bad)
 	if (b == 0xFF) {
 		uint8_t code = take(run);
 		*op = cfh_cm_misuse(m, code, take(run));
-		if (!refused(m, op) && (op->actor || host_supports(op))) {
+		if (run->r->caps.misuse && !refused(m, op) &&
+		    supports(&run->r->caps, op)) {
 			free(c);
 			return true;
 		}
@@ -663,7 +735,7 @@ static bool from_input(struct run *run, struct cfm_cm_op *op, bool *bad)
 	}
 	size_t all = cfh_cm_cands(m, c);
 	for (size_t k = 0; k < all; k++)
-		if ((c[k].actor || host_supports(&c[k])) && !refused(m, &c[k]))
+		if (supports(&run->r->caps, &c[k]) && !refused(m, &c[k]))
 			c[n++] = c[k];
 	if (n == 0) {
 		free(c);
@@ -770,7 +842,7 @@ static void setup(struct run *run)
 {
 	const struct cfh_remote_input *in = run->in;
 	struct cfh_remote_report *rep = run->rep;
-	uint32_t span = run->r->opt.max_instances - 1;
+	uint32_t span = run->r->caps.max_instances - 1;
 	if (in->scripted) {
 		rep->cfg = in->cfg;
 		rep->nchoices = in->nchoices < sizeof(rep->choices)
@@ -857,7 +929,7 @@ enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
 		}
 		uint32_t who = idle ? CFM_HOST : run->m.active;
 		if (op.actor != who || refused(&run->m, &op) ||
-		    (!op.actor && !host_supports(&op))) {
+		    !supports(&r->caps, &op)) {
 			char text[96];
 			cfm_cm_op_format(&op, text, sizeof(text));
 			if (drained) {

@@ -10,16 +10,18 @@
  *
  * Input bytes (every byte string is valid; a missing byte reads as 0):
  *
- *   byte 0   instances = 2 + b % (max_instances - 1)
+ *   byte 0   instances = 2 + b % (max_instances - 1), as the target's
+ *            hello line says
  *   byte 1   max_tasks = 1 + b % 16
  *   byte 2   L, the length of the runtime's choices
  *   L bytes  the runtime's choices (PROTOCOL.md, `reset`: jco's
  *            Math.random), so the fuzzer steers its schedule too
  *   then     one decision per point where the harness must act, until the
  *            bytes run out or CFH_REMOTE_MAX_STEPS:
- *     [op]     b == 0xFF: a misuse, [code] [arg] as cm_check.h; else the
- *              (b mod n)-th of the candidates (cfh_cm_cands) the target
- *              supports (the host only calls, polls and drops)
+ *     [op]     b == 0xFF (when the target takes misuse): a misuse,
+ *              [code] [arg] as cm_check.h; else the (b mod n)-th of the
+ *              candidates (cfh_cm_cands) the target supports (the host
+ *              only calls; its polls and drops are the model's own)
  *     [value]  after task.return: its value
  *   then the drain policy (cfh_cm_drain_next, with a host that cannot
  *   cancel) runs to quiescence, and the end-of-run checks follow.
@@ -75,16 +77,25 @@ int cfh_remote_finding_from_name(const char *name);
 struct cfh_remote_options {
 	char *const *argv;       /* the target's command line */
 	unsigned timeout_ms;     /* per read; 0: 10000 */
-	uint32_t max_instances;  /* what the target builds, 2..8 */
-	bool fresh_each_run;     /* restart the process for every run */
+};
+
+/* What a target said it supports in its hello line (PROTOCOL.md): the
+ * decoder generates nothing else. */
+struct cfh_remote_caps {
+	char name[32];
+	uint32_t max_instances;  /* 2..8 */
+	uint32_t ops;            /* bit per enum cfm_cm_opcode a task may do */
+	bool misuse;             /* it reports traps: misuse may be sent */
 };
 
 /* A live target process, kept across runs. */
 struct cfh_remote;
 
-/* NULL with err filled when the target cannot be started. */
+/* NULL with err filled when the target cannot be started or does not say
+ * hello. */
 struct cfh_remote *cfh_remote_open(const struct cfh_remote_options *opt,
                                    char *err, size_t errsize);
+const struct cfh_remote_caps *cfh_remote_caps(const struct cfh_remote *r);
 void cfh_remote_close(struct cfh_remote *r);
 
 /* Where the decisions come from: fuzzer bytes, or a scenario's script

@@ -32,8 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(2);
 	}
 	struct cfh_remote_options opt = {
-	    cmd.argv, timeout ? (unsigned)strtoul(timeout, NULL, 10) : 10000,
-	    cmd.max_instances, false};
+	    cmd.argv, timeout ? (unsigned)strtoul(timeout, NULL, 10) : 10000};
 	target = cfh_remote_open(&opt, err, sizeof(err));
 	if (!target) {
 		fprintf(stderr, "cancelfuzz-remote-fuzz: %s\n", err);

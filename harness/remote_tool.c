@@ -157,8 +157,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cancelfuzz-remote: %s\n", err);
 		return 2;
 	}
-	struct cfh_remote_options opt = {cmd.argv, timeout, cmd.max_instances,
-	                                 false};
+	struct cfh_remote_options opt = {cmd.argv, timeout};
 	struct cfh_remote *r = cfh_remote_open(&opt, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "cancelfuzz-remote: %s\n", err);

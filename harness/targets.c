@@ -54,7 +54,6 @@ int cfh_target_resolve(const char *name, const char *mutant,
 	const char *env = getenv("CANCELFUZZ_TARGET_CMD");
 	size_t used = 0;
 	memset(cmd, 0, sizeof(*cmd));
-	cmd->max_instances = 8;
 	if (env && env[0]) {
 		char words[1024];
 		snprintf(words, sizeof(words), "%s", env);

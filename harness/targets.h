@@ -20,7 +20,6 @@
 struct cfh_target_cmd {
 	char *argv[CFH_TARGET_MAX_ARGS + 1];
 	char store[4096];
-	unsigned max_instances;
 };
 
 /* Fills cmd for target `name` (with a planted bug `mutant`, or NULL).

@@ -47,6 +47,20 @@ for m in late_publication wrong_result double_settlement stalled \
 	check "example mutant $m is found as $m" found_as "$m"
 done
 
+narrow() { # the target declares fewer ops: none of the others is sent
+	CANCELFUZZ_TARGET_CMD="$build/harness/cancelfuzz-example-target --ops call,subtask.cancel,subtask.drop,task.return,task.cancel,waitable-set.new,waitable-set.drop,waitable.join,backpressure.dec,wait,exit" \
+		"$tool" --target example "$tmp"/in/* >"$tmp/out" 2>&1 ||
+		{ grep -v '^PASS' "$tmp/out" | head; return 1; }
+}
+check "a target's declared operations bound what is sent" narrow
+
+no_hello() {
+	! CANCELFUZZ_TARGET_CMD="echo hi" "$tool" --target example \
+		"$tmp/in/in000" 2>"$tmp/err" &&
+		grep -q "first line is not 'hello" "$tmp/err"
+}
+check "a target that does not say hello is refused, with what it said" no_hello
+
 round_trip() {
 	local input
 	input=$(grep -l . "$tmp"/in/in00* | while read -r f; do
