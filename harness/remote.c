@@ -166,6 +166,7 @@ struct run {
 	struct cfh_remote *r;
 	const struct cfh_remote_input *in;
 	size_t at;     /* next input byte or script line */
+	size_t end;    /* where the decisions' bytes end (the choices follow) */
 	FILE *trace;
 	struct cfh_remote_report *rep;
 	struct cfm_cm m;
@@ -182,7 +183,9 @@ struct run {
 	bool lenient; /* value facts' payloads not compared */
 	size_t fail_at;
 	char fail[1024];
+	char fail_where[40]; /* the op or step that could not be explained */
 	bool trapped;
+	const char *where; /* the signature's second half for other classes */
 };
 
 static enum cfh_remote_finding found(struct run *run,
@@ -198,6 +201,12 @@ static enum cfh_remote_finding found(struct run *run,
 	vsnprintf(run->rep->detail, sizeof(run->rep->detail), fmt, ap);
 	va_end(ap);
 	run->rep->finding = f;
+	snprintf(run->rep->signature, sizeof(run->rep->signature), "%s:%s",
+	         cfh_remote_finding_name(f),
+	         f == CFH_REMOTE_DIVERGENCE || f == CFH_REMOTE_WRONG_RESULT ||
+	                 f == CFH_REMOTE_DOUBLE_SETTLEMENT
+	             ? (run->fail_where[0] ? run->fail_where : "host")
+	             : run->where);
 	if (run->trace)
 		fprintf(run->trace, "finding: %s: %s\n",
 		        cfh_remote_finding_name(f), run->rep->detail);
@@ -207,14 +216,14 @@ static enum cfh_remote_finding found(struct run *run,
 static uint8_t take(struct run *run)
 {
 	const struct cfh_remote_input *in = run->in;
-	return run->at < in->size ? in->data[run->at++] : 0;
+	return run->at < run->end ? in->data[run->at++] : 0;
 }
 
 static bool input_left(const struct run *run)
 {
 	if (run->in->scripted)
 		return run->at < run->in->nscript;
-	return run->at < run->in->size &&
+	return run->at < run->end &&
 	       run->rep->stats.decisions < CFH_REMOTE_MAX_STEPS;
 }
 
@@ -245,7 +254,8 @@ static enum cfh_remote_finding proc_failed(struct run *run,
 	                                                  : CFH_REMOTE_TARGET_CRASH;
 	const char *err = cfh_proc_stderr(r->proc);
 	size_t n = strlen(err);
-	found(run, f, "%s while %s (%s); its last words: %s", 
+	run->where = st == CFH_PROC_TIMEOUT ? "silent" : "exit";
+	found(run, f, "%s while %s (%s); its last words: %s",
 	      cfh_proc_status_text(st), doing, cfh_proc_exit_text(r->proc),
 	      n ? err + (n > 600 ? n - 600 : 0) : "(nothing on stderr)");
 	cfh_proc_stop(r->proc);
@@ -275,6 +285,7 @@ static enum cfh_remote_finding read_line(struct run *run, char *buf)
 static enum cfh_remote_finding bad_line(struct run *run, const char *line,
                                         const char *why)
 {
+	run->where = "line";
 	found(run, CFH_REMOTE_PROTOCOL, "'%s': %s", line, why);
 	cfh_proc_stop(run->r->proc);
 	run->r->proc = NULL;
@@ -468,6 +479,8 @@ static void note_failure(struct run *run, size_t i, const struct cfm_cm *m,
 	if (i < run->fail_at && run->fail[0])
 		return;
 	run->fail_at = i;
+	snprintf(run->fail_where, sizeof(run->fail_where), "%s",
+	         cfm_cm_opcode_name(op->code));
 	cfm_cm_op_format(op, what, sizeof(what));
 	cfm_cm_allowed_format(m, op, allowed, sizeof(allowed));
 	snprintf(run->fail, sizeof(run->fail),
@@ -626,6 +639,7 @@ static enum cfh_remote_finding check_facts(struct run *run,
 	run->nodes = 0;
 	run->fail_at = 0;
 	run->fail[0] = '\0';
+	run->fail_where[0] = '\0';
 	run->lenient = false;
 	if (!explain(run, &run->m, 0, op, 0)) {
 		char facts[900] = "";
@@ -635,7 +649,9 @@ static enum cfh_remote_finding check_facts(struct run *run,
 			                        "%s'%s'", i ? ", " : "",
 			                        run->facts[i]);
 		if (run->nodes > MAX_NODES)
-			return found(run, CFH_REMOTE_DIVERGENCE,
+			return snprintf(run->fail_where, sizeof(run->fail_where),
+			                "search"),
+			       found(run, CFH_REMOTE_DIVERGENCE,
 			             "no explanation within %u tries of the "
 			             "facts [%s]", MAX_NODES, facts);
 		char why[1024];
@@ -650,12 +666,14 @@ static enum cfh_remote_finding check_facts(struct run *run,
 		return found(run, f, "the target reported [%s]; %s", facts, why);
 	}
 	follow(run, run->npath);
+	snprintf(run->fail_where, sizeof(run->fail_where), "host-call");
 	for (size_t i = 0; i < run->nside; i++) {
 		const char *s = run->side[i];
 		uint32_t n = 0, v = 0;
 		char kind[8];
 		if (word_is(s, "late"))
-			return found(run, CFH_REMOTE_LATE_PUBLICATION, "%s", s);
+			return run->where = "slot",
+			       found(run, CFH_REMOTE_LATE_PUBLICATION, "%s", s);
 		if (sscanf(s, "resolved T%u %7s %u", &n, kind, &v) != 3 ||
 		    n == 0 || n > CFH_REMOTE_MAX_IDS || !run->values[n].host)
 			return bad_line(run, s, "no host call made this task");
@@ -712,6 +730,7 @@ static bool from_input(struct run *run, struct cfm_cm_op *op, bool *bad)
 		const char *line = run->in->script[run->at++];
 		const char *why = cfm_cm_op_parse(line, op);
 		if (why) {
+			run->where = "script";
 			found(run, CFH_REMOTE_PROTOCOL, "script line %zu '%s': %s",
 			      run->at, line, why);
 			*bad = true;
@@ -796,8 +815,8 @@ static enum cfh_remote_finding finish(struct run *run, char *held,
 			break;
 		}
 		if (word_is(line, "late"))
-			return found(run, CFH_REMOTE_LATE_PUBLICATION, "%s",
-			             line);
+			return run->where = "slot",
+			       found(run, CFH_REMOTE_LATE_PUBLICATION, "%s", line);
 		if (!word_is(line, "held") && !word_is(line, "resolved"))
 			return bad_line(run, line, "after end: held or done");
 		if (word_is(line, "held") && len + 4 < size)
@@ -812,6 +831,8 @@ static enum cfh_remote_finding end_checks(struct run *run, const char *held)
 	struct cfh_cm_stats st = {0};
 	enum cfh_cm_finding q = cfh_cm_quiescent(&run->m, false, &st, NULL);
 	run->rep->stats.dead_ends = st.dead_ends;
+	run->where = "drain";
+	snprintf(run->fail_where, sizeof(run->fail_where), "host-call");
 	if (q == CFH_CM_LEFT_RUNNING)
 		return found(run, CFH_REMOTE_LEFT_RUNNING,
 		             "after the drain a task that had a way out is "
@@ -830,6 +851,7 @@ static enum cfh_remote_finding end_checks(struct run *run, const char *held)
 			             "settled", n, cfm_kind_name(v->kind), v->v);
 	}
 	struct cfm_cm_counts c = cfm_cm_counts(&run->m);
+	run->where = "held";
 	if (c.tasks == 0 && c.subtasks == 0 && c.sets == 0 && held[0] &&
 	    !st.short_runs)
 		return found(run, CFH_REMOTE_LEAK,
@@ -853,9 +875,13 @@ static void setup(struct run *run)
 	}
 	rep->cfg = (struct cfm_config){2 + take(run) % span,
 	                               1 + take(run) % 16u, 0, 0, 0};
-	size_t l = take(run);
-	for (size_t k = 0; k < l && run->at < in->size; k++)
-		rep->choices[rep->nchoices++] = take(run);
+	/* The runtime's choices are the input's last L bytes, so that the
+	 * decisions and the schedule are both there in any input. */
+	size_t l = take(run), left = in->size - run->at;
+	l = l < left ? l : left;
+	memcpy(rep->choices, in->data + in->size - l, l);
+	rep->nchoices = l;
+	run->end = in->size - l;
 }
 
 enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
@@ -871,14 +897,17 @@ enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
 		rep->limit = true;
 		return CFH_REMOTE_NONE;
 	}
-	*run = (struct run){.r = r, .in = in, .trace = trace, .rep = rep};
+	*run = (struct run){.r = r, .in = in, .trace = trace, .rep = rep,
+	                    .where = "run", .end = in->size};
 	setup(run);
 	if (!r->proc && !start_proc(r, err, sizeof(err))) {
+		run->where = "start";
 		f = found(run, CFH_REMOTE_TARGET_CRASH, "cannot restart: %s",
 		          err);
 		goto out;
 	}
 	if (cfm_cm_init(&run->m, &rep->cfg) != CFM_OK) {
+		run->where = "config";
 		f = found(run, CFH_REMOTE_PROTOCOL, "instances %u, max_tasks %u: "
 		          "out of the model's range", rep->cfg.instances,
 		          rep->cfg.max_tasks);
@@ -903,6 +932,7 @@ enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
 			struct cfm_cm_op go = {.code = CFM_CM_OP_RUN};
 			if (!refused(&run->m, &go)) {
 				char set[700];
+				run->where = "idle";
 				f = found(run, CFH_REMOTE_STALLED,
 				          "the target is idle; the spec would run "
 				          "%s", cfm_cm_allowed_format(&run->m, &go,
@@ -936,6 +966,7 @@ enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
 				rep->limit = true; /* the policy has no move */
 				break;
 			}
+			run->where = "decision";
 			f = found(run, CFH_REMOTE_PROTOCOL,
 			          "decision '%s' is not one %s can make here",
 			          text, who ? "the active task" : "the host");

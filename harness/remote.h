@@ -13,11 +13,11 @@
  *   byte 0   instances = 2 + b % (max_instances - 1), as the target's
  *            hello line says
  *   byte 1   max_tasks = 1 + b % 16
- *   byte 2   L, the length of the runtime's choices
- *   L bytes  the runtime's choices (PROTOCOL.md, `reset`: jco's
+ *   byte 2   L: the input's last L bytes (all there are, if fewer) are
+ *            the runtime's choices (PROTOCOL.md, `reset`: jco's
  *            Math.random), so the fuzzer steers its schedule too
- *   then     one decision per point where the harness must act, until the
- *            bytes run out or CFH_REMOTE_MAX_STEPS:
+ *   then     up to those last L bytes, one decision per point where the
+ *            harness must act, until they run out or CFH_REMOTE_MAX_STEPS:
  *     [op]     b == 0xFF (when the target takes misuse): a misuse,
  *              [code] [arg] as cm_check.h; else the (b mod n)-th of the
  *              candidates (cfh_cm_cands) the target supports (the host
@@ -123,6 +123,7 @@ struct cfh_remote_stats {
  * there too, so the run can be written back as a scenario. */
 struct cfh_remote_report {
 	enum cfh_remote_finding finding;
+	char signature[64]; /* "class:where", stable across inputs */
 	char detail[2048];
 	struct cfh_remote_stats stats;
 	struct cfm_config cfg;

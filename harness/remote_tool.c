@@ -1,9 +1,10 @@
 /* remote_tool.c - cancelfuzz-remote: run inputs or target scenarios against
  * a real runtime (remote.h) and say what was found.
  *
- *   cancelfuzz-remote [options] FILE...
+ *   cancelfuzz-remote [replay] [options] FILE...
  *       each FILE a fuzz input (bytes) or a target scenario (.json); one
- *       line per file, "PASS|FAIL FILE (...)"; exit 1 if any fails
+ *       line per file, "PASS FILE: no finding (...)" or "FAIL FILE:
+ *       CLASS:WHERE at step N (...)" and the report; exit 1 if any fails
  *   cancelfuzz-remote [options] --to-json OUT.json INPUT
  *       the decisions the input made, as a target scenario that expects
  *       what the input found (scripts/add-regression, minimized/jco/)
@@ -135,6 +136,8 @@ int main(int argc, char **argv)
 	unsigned timeout = 10000;
 	bool verbose = false;
 	int i = 1;
+	if (i < argc && strcmp(argv[i], "replay") == 0)
+		i++; /* as `cancelfuzz replay`, for scripts/campaign-report */
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--target") == 0 && i + 1 < argc)
 			target = argv[++i];
@@ -178,14 +181,19 @@ int main(int argc, char **argv)
 			cfh_remote_report_free(&rep);
 			break;
 		}
-		printf("%s %s (%s%s%s; %u decisions, %u drain, %u facts, %u "
-		       "runtime steps, %u choice points, %u choices)\n",
-		       rc ? "FAIL" : "PASS", argv[i],
-		       cfh_remote_finding_name(rep.finding),
-		       rc && expect ? ", expected " : "",
-		       rc && expect ? cfh_remote_finding_name(
-		                          (enum cfh_remote_finding)expect)
-		                    : "",
+		uint32_t steps = rep.stats.decisions + rep.stats.drain +
+		                 rep.stats.runs;
+		if (rep.finding != CFH_REMOTE_NONE)
+			printf("%s %s: %s at step %u", rc ? "FAIL" : "PASS",
+			       argv[i], rep.signature, steps);
+		else
+			printf("%s %s: %s", rc ? "FAIL" : "PASS", argv[i],
+			       rep.limit ? "harness limit" : "no finding");
+		if (rc && is_json(argv[i]))
+			printf(", expected %s", cfh_remote_finding_name(
+			                            (enum cfh_remote_finding)expect));
+		printf(" (%u decisions, %u drain, %u facts, %u runtime steps, "
+		       "%u choice points, %u choices)\n",
 		       rep.stats.decisions, rep.stats.drain, rep.stats.facts,
 		       rep.stats.runs, rep.stats.choice_points,
 		       rep.stats.choices_used);

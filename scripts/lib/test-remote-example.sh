@@ -39,8 +39,8 @@ check "300 generated inputs pass against the example target" all_pass
 found_as() { # MUTANT: found, and only as its own class
 	"$tool" --target example --mutant "$1" --timeout 1000 \
 		"$tmp"/in/in00* "$tmp"/in/in01* >"$tmp/m.out" 2>&1
-	grep -q "^FAIL .*($1;" "$tmp/m.out" || { cat "$tmp/m.out"; return 1; }
-	! grep '^FAIL' "$tmp/m.out" | grep -v "($1;"
+	grep -q "^FAIL [^ ]*: $1:" "$tmp/m.out" || { cat "$tmp/m.out"; return 1; }
+	! grep '^FAIL' "$tmp/m.out" | grep -v "^FAIL [^ ]*: $1:"
 }
 for m in late_publication wrong_result double_settlement stalled \
 	target_crash target_hang protocol; do
