@@ -8,6 +8,10 @@
  *   cancelfuzz-remote [options] --to-json OUT.json INPUT
  *       the decisions the input made, as a target scenario that expects
  *       what the input found (scripts/add-regression, minimized/jco/)
+ *   cancelfuzz-remote [options] --minimize OUT.json INPUT
+ *       the same, with the fewest decisions and choices that still give
+ *       the same signature (delta debugging, every candidate run on the
+ *       target)
  *
  *   --target NAME      jco (default) or example (targets.h)
  *   --mutant NAME      the target's planted bug
@@ -31,7 +35,8 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: cancelfuzz-remote [--target jco|example] [--mutant NAME] "
 	        "[--timeout MS] [-v] FILE...\n"
-	        "       cancelfuzz-remote [options] --to-json OUT.json INPUT\n");
+	        "       cancelfuzz-remote [options] --to-json|--minimize OUT.json "
+	        "INPUT\n");
 	exit(2);
 }
 
@@ -94,7 +99,8 @@ static int run_file(struct cfh_remote *r, const char *path, FILE *trace,
 }
 
 static int to_json(const char *out, const char *input,
-                   const struct cfh_remote_report *rep, const char *mutant)
+                   const struct cfh_remote_report *rep, const char *mutant,
+                   const char *target)
 {
 	struct cfh_scenario s;
 	struct cfh_json_error err;
@@ -103,7 +109,7 @@ static int to_json(const char *out, const char *input,
 	s.version = CFH_SCENARIO_VERSION;
 	s.cm = true;
 	s.setup.caps = rep->cfg;
-	s.target = strdup("jco");
+	s.target = strdup(target);
 	s.choices = malloc(rep->nchoices + 1);
 	s.nchoices = rep->nchoices;
 	if (s.choices)
@@ -130,11 +136,125 @@ static int to_json(const char *out, const char *input,
 	return rc;
 }
 
+/* ---- minimizing: fewer decisions, fewer choices, same signature ---- */
+
+struct trial {
+	struct cfh_remote *r;
+	struct cfm_config cfg;
+	const char *want; /* the signature to keep */
+	unsigned runs;
+};
+
+static bool same(struct trial *t, char **lines, size_t n,
+                 const uint8_t *choices, size_t nchoices)
+{
+	struct cfh_remote_input in = {.scripted = true, .cfg = t->cfg,
+	                              .choices = choices, .nchoices = nchoices,
+	                              .script = lines, .nscript = n};
+	struct cfh_remote_report rep;
+	cfh_remote_run(t->r, &in, NULL, &rep);
+	bool keep = rep.finding != CFH_REMOTE_NONE &&
+	            strcmp(rep.signature, t->want) == 0;
+	cfh_remote_report_free(&rep);
+	t->runs++;
+	return keep;
+}
+
+/* Delta debugging over the decision lines (Zeller's ddmin, complements
+ * only): drop chunks while the signature stays; halve the chunk size when
+ * none can go. Then the choices: the shortest prefix, then each byte 0. */
+static size_t shrink(struct trial *t, char **lines, size_t n,
+                     uint8_t *choices, size_t *nchoices)
+{
+	char **cand = malloc((n + 1) * sizeof(*cand));
+	if (!cand)
+		return n;
+	for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && n > 0;) {
+		bool removed = false;
+		for (size_t start = 0; start < n;) {
+			size_t k = 0, stop = start + chunk < n ? start + chunk : n;
+			for (size_t i = 0; i < n; i++)
+				if (i < start || i >= stop)
+					cand[k++] = lines[i];
+			if (same(t, cand, k, choices, *nchoices)) {
+				memcpy(lines, cand, k * sizeof(*lines));
+				n = k;
+				removed = true;
+			} else {
+				start = stop;
+			}
+		}
+		if (!removed) {
+			if (chunk == 1)
+				break;
+			chunk /= 2;
+		}
+	}
+	free(cand);
+	while (*nchoices > 0 && same(t, lines, n, choices, *nchoices / 2))
+		*nchoices /= 2;
+	while (*nchoices > 0 && same(t, lines, n, choices, *nchoices - 1))
+		(*nchoices)--;
+	for (size_t k = 0; k < *nchoices; k++) {
+		uint8_t was = choices[k];
+		if (was == 0)
+			continue;
+		choices[k] = 0;
+		if (!same(t, lines, n, choices, *nchoices))
+			choices[k] = was;
+	}
+	return n;
+}
+
+static int minimize(struct cfh_remote *r, const char *input, const char *out,
+                    const char *mutant, const char *target)
+{
+	struct cfh_remote_report rep;
+	int expect;
+	if (run_file(r, input, NULL, &rep, &expect) == 2)
+		return 2;
+	if (rep.finding == CFH_REMOTE_NONE) {
+		fprintf(stderr, "%s: finds nothing, nothing to minimize\n", input);
+		cfh_remote_report_free(&rep);
+		return 1;
+	}
+	struct trial t = {r, rep.cfg, rep.signature, 0};
+	char **lines = calloc(rep.ndecided + 1, sizeof(*lines));
+	size_t n = rep.ndecided, before = rep.ndecided;
+	for (size_t i = 0; lines && i < n; i++)
+		lines[i] = rep.decided[i];
+	size_t nchoices = rep.nchoices, choices_before = rep.nchoices;
+	if (lines && !same(&t, lines, n, rep.choices, nchoices)) {
+		fprintf(stderr, "%s: its decisions, replayed as a script, do not "
+		        "give %s again (the target is not deterministic?)\n",
+		        input, rep.signature);
+		free(lines);
+		cfh_remote_report_free(&rep);
+		return 1;
+	}
+	n = lines ? shrink(&t, lines, n, rep.choices, &nchoices) : n;
+	/* The record to write: the kept lines, in order. */
+	char (*kept)[64] = malloc((n + 1) * sizeof(*kept));
+	for (size_t i = 0; kept && i < n; i++)
+		memcpy(kept[i], lines[i], sizeof(*kept));
+	free(lines);
+	free(rep.decided);
+	rep.decided = kept;
+	rep.ndecided = kept ? n : 0;
+	rep.nchoices = nchoices;
+	printf("minimized %s: %zu decisions -> %zu, %zu choices -> %zu, "
+	       "%u runs, %s\n", input, before, n, choices_before, nchoices,
+	       t.runs, rep.signature);
+	int rc = to_json(out, input, &rep, mutant, target);
+	cfh_remote_report_free(&rep);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *target = "jco", *mutant = NULL, *json_out = NULL;
 	unsigned timeout = 10000;
-	bool verbose = false;
+	bool verbose = false, shrink_it = false;
 	int i = 1;
 	if (i < argc && strcmp(argv[i], "replay") == 0)
 		i++; /* as `cancelfuzz replay`, for scripts/campaign-report */
@@ -147,6 +267,8 @@ int main(int argc, char **argv)
 			timeout = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--to-json") == 0 && i + 1 < argc)
 			json_out = argv[++i];
+		else if (strcmp(argv[i], "--minimize") == 0 && i + 1 < argc)
+			json_out = argv[++i], shrink_it = true;
 		else if (strcmp(argv[i], "-v") == 0)
 			verbose = true;
 		else
@@ -167,6 +289,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int status = 0;
+	if (shrink_it) {
+		status = minimize(r, argv[i], json_out, mutant, target);
+		cfh_remote_close(r);
+		return status;
+	}
 	for (; i < argc; i++) {
 		struct cfh_remote_report rep;
 		int expect;
@@ -177,7 +304,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (json_out) {
-			status = to_json(json_out, argv[i], &rep, mutant);
+			status = to_json(json_out, argv[i], &rep, mutant, target);
 			cfh_remote_report_free(&rep);
 			break;
 		}

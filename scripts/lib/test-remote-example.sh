@@ -71,11 +71,28 @@ round_trip() {
 	"$tool" --target example --mutant wrong_result --to-json \
 		"$tmp/case.json" "$input" || return 1
 	grep -q '"expect": "wrong_result"' "$tmp/case.json" || return 1
-	grep -q '"target": "jco"' "$tmp/case.json" || return 1
+	grep -q '"target": "example"' "$tmp/case.json" || return 1
 	"$tool" --target example --mutant wrong_result "$tmp/case.json" &&
 		! "$tool" --target example "$tmp/case.json"
 }
 check "a finding written as a target scenario replays" round_trip
+
+shrinks() {
+	local input
+	input=$(for f in "$tmp"/in/in01*; do
+		"$tool" --target example --mutant late_publication "$f" >/dev/null ||
+			{ echo "$f"; break; }
+	done)
+	[ -n "$input" ] || return 1
+	"$tool" --target example --mutant late_publication --minimize \
+		"$tmp/min.json" "$input" >"$tmp/min.out" || return 1
+	cat "$tmp/min.out"
+	# fewer decisions than the input made, and still the same finding
+	awk '{ split($0, a, " decisions -> "); split(a[1], b, " ");
+	       split(a[2], c, ","); exit !(c[1] + 0 < b[3] + 0) }' "$tmp/min.out" &&
+		"$tool" --target example --mutant late_publication "$tmp/min.json"
+}
+check "the minimizer keeps the signature with fewer decisions" shrinks
 
 located() {
 	cat >"$tmp/bad.json" <<'JSON'
