@@ -544,11 +544,30 @@ static bool explain(struct run *run, const struct cfm_cm *m, size_t i,
 	for (size_t c = 0; c < n && !ok; c++) {
 		if (!cfh_remote_expect(m, now, &all[c], run->values, e) || (!op && e->n == 0))
 			continue;
-		bool match = i + e->n <= run->nfacts;
-		for (size_t k = 0; k < e->n && match; k++)
-			match = fact_matches(run, run->facts[i + k], e->line[k]);
-		if (!match)
+		size_t k = 0;
+		while (k < e->n && i + k < run->nfacts &&
+		       fact_matches(run, run->facts[i + k], e->line[k]))
+			k++;
+		if (k < e->n) {
+			/* A partial match says most: which fact was wrong. */
+			if (k > 0 && i + k > run->fail_at) {
+				char what[96], o[160];
+				run->fail_at = i + k;
+				snprintf(run->fail_where, sizeof(run->fail_where),
+				         "%s", cfm_cm_opcode_name(now->code));
+				snprintf(run->fail, sizeof(run->fail),
+				         "at fact %zu, %s => %s: the spec has "
+				         "'%s' here, the target said '%s'",
+				         i + k + 1,
+				         cfm_cm_op_format(now, what, sizeof(what)),
+				         cfm_cm_outcome_format(&all[c], o,
+				                               sizeof(o)),
+				         e->line[k],
+				         i + k < run->nfacts ? run->facts[i + k]
+				                             : "(nothing)");
+			}
 			continue;
+		}
 		*next = *m;
 		struct cfm_cm_outcome taken;
 		if (cfm_cm_apply(next, now, NULL, (uint32_t)c, &taken) != 0)

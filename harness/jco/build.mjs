@@ -15,7 +15,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { guestWat, MAX_INSTANCES } from './gen-guest.mjs';
 
@@ -295,4 +295,5 @@ async function main() {
 	process.stdout.write(`built ${path.relative(process.cwd(), dir) || dir}\n`);
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+	await main();

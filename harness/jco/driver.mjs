@@ -627,31 +627,16 @@ function heldList() {
 	return held;
 }
 
-// A clean instance can serve the next run when it cannot tell: no task,
-// handle, lock, backpressure or suspended task left, no trap. jco's
-// leftover timers (the tick loop's last turn, a cancelled call's delayed
-// start, a deadlock check) are run out first: with no task left they only
-// end. Then the handle tables are made fresh (a used RepTable keeps a free
+// A clean instance can serve the next run when it cannot tell: nothing
+// held (no task, handle, lock, backpressure, suspended task or timer), no
+// trap, no tick loop running. Then the handle tables are made fresh (a used RepTable keeps a free
 // list, which the next run would see) and jco's task and subtask counters
 // (they appear in trap messages) are put back to where a fresh instance
 // starts them.
-const IGNORED_WHEN_CLEAN = new Set(['timers']);
-
 async function reusable() {
-	if (!inst || trapped || inst.cf.STORE_TRAP.error !== null)
+	if (!inst || trapped || inst.cf.STORE_TRAP.error !== null || heldList().length > 0)
 		return false;
-	const dirty = () => heldList().some(([name]) => !IGNORED_WHEN_CLEAN.has(name));
-	if (dirty())
-		return false;
-	for (let fires = 0; clock.size > 0; fires++) {
-		if (fires > 1000)
-			return false;
-		clock.fire(clock.peek());
-		await drain();
-		if (trapped || dirty())
-			return false;
-	}
-	if (heldList().length > 0 || inst.cf.STORE_ASYNC_STATE.deadlockCheck !== null ||
+	if (inst.cf.STORE_ASYNC_STATE.deadlockCheck !== null ||
 	    [...inst.cf.ASYNC_STATE.values()].some((cs) => cs._cfView().tickLoop))
 		return false;
 	for (const cs of inst.cf.ASYNC_STATE.values()) {
@@ -661,6 +646,25 @@ async function reusable() {
 	inst.cf.AsyncTask._ID = inst.taskId0;
 	inst.cf.AsyncSubtask._ID = inst.subtaskId0;
 	return true;
+}
+
+// At `end`: with no task suspended anywhere, jco's leftover timers can only
+// finish (the tick loop's last turn, a deadlock check that finds nothing, a
+// cancelled call's delayed start), so let them run, as they would while the
+// host waits. With a task suspended the deadlock check could trap after
+// `end`: then the timers are left and reported as held.
+async function runOutTimers() {
+	for (let fires = 0; clock.size > 0 && fires < 1000 && !trapped; fires++) {
+		for (const cs of inst.cf.ASYNC_STATE.values())
+			if (cs._cfView().suspended > 0)
+				return;
+		try {
+			clock.fire(clock.peek());
+		} catch (e) {
+			onTrap(e);
+		}
+		await drain();
+	}
 }
 
 // ---- scheduling ----
@@ -797,6 +801,8 @@ async function main() {
 			run = newRun(n, maxTasks);
 			if (!reuse)
 				inst = freshInstance();
+			if (process.env.CF_JCO_DEBUG)
+				process.stderr.write(`driver.mjs: run ${inst.runs + 1} of this instance (${reuse ? 'reused' : 'fresh'})\n`);
 			inst.runs++;
 			put('ready');
 			phase = (await settle()) ? 'idle' : 'trapped';
@@ -805,6 +811,8 @@ async function main() {
 			continue;
 		}
 		if (line === 'end') {
+			if (phase === 'idle')
+				await runOutTimers();
 			checkSealed();
 			for (const [name, n] of heldList())
 				put(`held ${name} ${n}`);
