@@ -897,7 +897,7 @@ static void setup(struct run *run)
 	/* The runtime's choices are the input's last L bytes, so that the
 	 * decisions and the schedule are both there in any input. */
 	size_t l = take(run), left = in->size - run->at;
-	l = l < left ? l : left;
+	l = l < left / 2 ? l : left / 2; /* half at most: decisions first */
 	memcpy(rep->choices, in->data + in->size - l, l);
 	rep->nchoices = l;
 	run->end = in->size - l;

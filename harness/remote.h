@@ -13,7 +13,8 @@
  *   byte 0   instances = 2 + b % (max_instances - 1), as the target's
  *            hello line says
  *   byte 1   max_tasks = 1 + b % 16
- *   byte 2   L: the input's last L bytes (all there are, if fewer) are
+ *   byte 2   L: the input's last L bytes (at most half of what is left)
+ *            are
  *            the runtime's choices (PROTOCOL.md, `reset`: jco's
  *            Math.random), so the fuzzer steers its schedule too
  *   then     up to those last L bytes, one decision per point where the

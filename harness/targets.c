@@ -93,13 +93,21 @@ int cfh_target_resolve(const char *name, const char *mutant,
 			         "run scripts/lib/jco-setup.sh", node);
 			return -1;
 		}
+		/* build.mjs puts the correct guest in guest/ and each
+		 * planted bug's in mutant-NAME/. */
+		char guest[1200];
+		snprintf(guest, sizeof(guest), "%s/%s%s", dir,
+		         mutant ? "mutant-" : "guest", mutant ? mutant : "");
+		if (access(guest, R_OK) != 0) {
+			snprintf(err, errsize,
+			         "the jco guest %s is not built: run "
+			         "scripts/lib/jco-setup.sh", guest);
+			return -1;
+		}
 		if (!arg(cmd, &used, "%s", node) ||
 		    !arg(cmd, &used, "%s/harness/jco/driver.mjs",
 		         CFH_SOURCE_ROOT) ||
-		    !arg(cmd, &used, "%s", dir))
-			goto too_long;
-		if (mutant && (!arg(cmd, &used, "--mutant") ||
-		               !arg(cmd, &used, "%s", mutant)))
+		    !arg(cmd, &used, "%s", guest))
 			goto too_long;
 		return 0;
 	}

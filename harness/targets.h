@@ -1,9 +1,10 @@
 /* targets.h - the targets the harness knows by name, and their commands.
  *
  *   jco      the jco runtime (harness/jco/): the project's Node with JSPI
- *            running harness/jco/driver.mjs on the guests built by
- *            scripts/lib/jco-setup.sh (build-jco/ under the source tree,
- *            or $CANCELFUZZ_JCO_BUILD)
+ *            running harness/jco/driver.mjs on the guest built by
+ *            scripts/lib/jco-setup.sh (build-jco/guest under the source
+ *            tree, or under $CANCELFUZZ_JCO_BUILD; a mutant's guest is
+ *            build-jco/mutant-NAME)
  *   example  cancelfuzz-example-target, the minimal example target: the cm
  *            model itself behind the protocol (harness/example_target.c)
  *

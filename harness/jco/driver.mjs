@@ -162,6 +162,13 @@ function protocolError(text) {
 	process.exit(2);
 }
 
+// A bug of this driver, not of jco or the harness: stop (exit status 3).
+function internalError(text) {
+	flush();
+	process.stderr.write(`driver.mjs: internal error: ${text}\n`);
+	process.exit(3);
+}
+
 function eof() {
 	flush();
 	process.exit(0);
@@ -236,17 +243,19 @@ const { instantiate } = await import(pathToFileURL(path.join(buildDir, 'guest.js
 
 // ---- traps ----
 
-// Thrown by `next` once the run has trapped, so no guest asks again.
+// Thrown by `next` once the run has stopped (it trapped, or the harness
+// answered an ask with `end`), so no guest asks again.
 class CfAbort extends Error {}
 const ABORT = new CfAbort('run aborted after a trap');
 
-let trapped = false;
+let stopped = false; // no more facts from the guest: trapped or ended
+let endEarly = false; // the harness sent `end` in answer to an ask
 
 // Reported once per run, as jco's message.
 function onTrap(err) {
-	if (trapped || err instanceof CfAbort)
+	if (stopped || err instanceof CfAbort)
 		return;
-	trapped = true;
+	stopped = true;
 	const msg = err && typeof err === 'object' && 'message' in err ? err.message : String(err);
 	put(`trap ${oneLine(msg) || 'unknown'}`);
 }
@@ -305,15 +314,17 @@ function instantiateCore(module, imports) {
 let run = null; // see newRun()
 let inst = null; // { root, cf, memories: [u8 views by instance], ... }
 
-function newRun(instances, maxTasks) {
+// A call record: { task: the callee's id, inst: the caller's instance,
+// slot: its result slot's address there, sealed, expected: the bytes the
+// slot must keep once sealed }.
+function newRun(instances) {
 	return {
 		instances,
-		maxTasks,
-		tasks: new Map(), // id -> { inst, host, call }
+		tasks: new Map(), // id -> { inst, host, call: call record or null }
 		handles: new Map(), // instance -> Map(handle -> call record | 'set')
-		slots: [], // call records, in call order
+		sealed: [], // sealed call records, checked after every fact
 		hostCalls: new Map(), // id -> settled?
-		lastOp: new Map(), // id -> { code, a, b }
+		lastOp: new Map(), // id -> { code, a, b }: what `next` handed it
 		facts: 0,
 	};
 }
@@ -350,13 +361,10 @@ function seal(rec, expected) {
 		return;
 	rec.sealed = true;
 	rec.expected = Buffer.from(expected);
-	run.sealed = run.sealed ?? [];
 	run.sealed.push(rec);
 }
 
 function checkSealed() {
-	if (!run.sealed)
-		return;
 	for (const rec of run.sealed) {
 		const now = readSlot(rec);
 		if (!now.bytes.equals(rec.expected)) {
@@ -397,8 +405,8 @@ function deliveredHandle(i, h, status) {
 
 // Put `fact`, sealing first so a cancelled call's written slot shows as late
 // right after it; then the value, if any.
-function putDelivery(fact, seal) {
-	const value = seal();
+function putDelivery(fact, deliver) {
+	const value = deliver();
 	put(fact);
 	if (value)
 		put(value);
@@ -434,13 +442,18 @@ function u32(text, what, line) {
 
 // next(id): ask the harness what task `id` does, as (opcode, a, b).
 function hostNext(id) {
-	if (trapped)
+	if (stopped)
 		throw ABORT;
 	const task = run.tasks.get(id);
 	put(`ask T${id}`);
 	const line = readLine();
 	if (line === null)
 		eof();
+	if (line === 'end') {
+		stopped = true;
+		endEarly = true;
+		throw ABORT;
+	}
 	const w = line.split(' ');
 	if (w[0] !== `T${id}`)
 		protocolError(`expected an operation for T${id}, got '${line}'`);
@@ -458,7 +471,6 @@ function hostNext(id) {
 		newTaskId(k, line);
 		const rec = { task: k, inst: task.inst, slot: SLOT_BASE + SLOT_SIZE * k, sealed: false };
 		run.tasks.set(k, { inst: j, host: false, call: rec });
-		run.slots.push(rec);
 		code = OPS.CALL_BASE + j;
 		a = k;
 	} else if (w[1] === 'task.return') {
@@ -476,9 +488,10 @@ function hostNext(id) {
 	return [code, a, b];
 }
 
+// Task ids name result slots: 1..MAX_SLOT_TASK, each used once per run.
 function newTaskId(k, line) {
-	if (k < 1 || k > run.maxTasks)
-		protocolError(`task id ${k} outside 1..${run.maxTasks} in '${line}'`);
+	if (k < 1 || k > MAX_SLOT_TASK)
+		protocolError(`task id ${k} outside 1..${MAX_SLOT_TASK} in '${line}'`);
 	if (run.tasks.has(k))
 		protocolError(`task id ${k} is already used in '${line}'`);
 }
@@ -486,11 +499,11 @@ function newTaskId(k, line) {
 // report(id, what, a, b, c): what a built-in returned to task `id`, or
 // that its entry (START) or callback (EVENT) ran.
 function hostReport(id, what, a, b, c) {
-	if (trapped)
+	if (stopped)
 		return;
 	const task = run.tasks.get(id);
 	if (!task)
-		throw new Error(`report from unknown task ${id}`);
+		internalError(`report from unknown task ${id}`);
 	if (what === REPORT_START) {
 		put(`start T${id}`);
 		return;
@@ -502,7 +515,7 @@ function hostReport(id, what, a, b, c) {
 	}
 	const op = run.lastOp.get(id);
 	if (!op || op.code !== what)
-		throw new Error(`report of op ${what} from T${id}, which was handed ${op?.code}`);
+		internalError(`report of op ${what} from T${id}, which was handed ${op?.code}`);
 	const O = OPS;
 	switch (what) {
 	case O.SUBTASK_CANCEL:
@@ -552,7 +565,7 @@ function hostReport(id, what, a, b, c) {
 		}
 		return;
 	}
-	throw new Error(`report of unknown op ${what}`);
+	internalError(`report of unknown op ${what}`);
 }
 
 // ---- instances ----
@@ -634,7 +647,7 @@ function heldList() {
 // (they appear in trap messages) are put back to where a fresh instance
 // starts them.
 async function reusable() {
-	if (!inst || trapped || inst.cf.STORE_TRAP.error !== null || heldList().length > 0)
+	if (!inst || stopped || inst.cf.STORE_TRAP.error !== null || heldList().length > 0)
 		return false;
 	if (inst.cf.STORE_ASYNC_STATE.deadlockCheck !== null ||
 	    [...inst.cf.ASYNC_STATE.values()].some((cs) => cs._cfView().tickLoop))
@@ -654,7 +667,7 @@ async function reusable() {
 // host waits. With a task suspended the deadlock check could trap after
 // `end`: then the timers are left and reported as held.
 async function runOutTimers() {
-	for (let fires = 0; clock.size > 0 && fires < 1000 && !trapped; fires++) {
+	for (let fires = 0; clock.size > 0 && fires < 1000 && !stopped; fires++) {
 		for (const cs of inst.cf.ASYNC_STATE.values())
 			if (cs._cfView().suspended > 0)
 				return;
@@ -703,7 +716,7 @@ async function settle() {
 	let facts = run.facts;
 	for (let fires = 0; ; fires++) {
 		await drain();
-		if (trapped)
+		if (stopped)
 			return false;
 		const q = quiet();
 		if (clock.size === 0 || (q && !options.deadlockCheck))
@@ -765,21 +778,46 @@ function hostCall(j, k, line) {
 	const p = inst.root[`run${j}`](k);
 	p.then((v) => {
 		run.hostCalls.set(k, true);
-		if (!trapped)
+		if (!stopped)
 			put(`resolved T${k} ok ${v >>> 0}`);
 	}, (e) => {
 		run.hostCalls.set(k, true);
 		const payload = ComponentErrorPayload(e);
-		if (payload !== undefined && !trapped)
+		if (payload !== undefined && !stopped)
 			put(`resolved T${k} err ${payload >>> 0}`);
 		else
 			onTrap(e);
 	});
 }
 
+// `end`: what jco still holds, then done.
+async function finishRun(idle) {
+	if (idle)
+		await runOutTimers();
+	checkSealed();
+	for (const [name, n] of heldList())
+		put(`held ${name} ${n}`);
+	put(`done ${rng.calls}`);
+}
+
 async function main() {
 	let phase = 'reset'; // reset | idle | trapped
-	run = newRun(2, 0);
+	run = newRun(2);
+	// Every operation of the protocol is supported, misuse included (jco's
+	// traps are reported).
+	put(`hello jco ${manifest.instances} misuse`);
+	// After reset or host call: run until idle, a trap, or an early end.
+	const settleRun = async () => {
+		const idle = await settle();
+		if (idle) {
+			put('idle');
+			return 'idle';
+		}
+		if (!endEarly)
+			return 'trapped';
+		await finishRun(false);
+		return 'reset';
+	};
 	for (;;) {
 		const line = readLine();
 		if (line === null)
@@ -789,34 +827,28 @@ async function main() {
 			if (w[0] !== 'reset' || w.length !== 4)
 				protocolError(`expected 'reset INSTANCES MAX_TASKS CHOICES', got '${line}'`);
 			const n = u32(w[1], 'instance count', line);
-			const maxTasks = u32(w[2], 'task limit', line);
+			const maxTasks = u32(w[2], 'task limit', line); // ids are checked per slot
 			if (n < 2 || n > manifest.instances)
 				protocolError(`instance count ${n} outside 2..${manifest.instances}`);
-			if (maxTasks < 1 || maxTasks > MAX_SLOT_TASK)
-				protocolError(`task limit ${maxTasks} outside 1..${MAX_SLOT_TASK}`);
+			if (maxTasks < 1)
+				protocolError(`task limit ${maxTasks} is not positive`);
 			rng.bytes = parseChoices(w[3], line);
 			rng.calls = 0;
 			const reuse = await reusable();
-			trapped = false;
-			run = newRun(n, maxTasks);
+			stopped = false;
+			endEarly = false;
+			run = newRun(n);
 			if (!reuse)
 				inst = freshInstance();
 			if (process.env.CF_JCO_DEBUG)
 				process.stderr.write(`driver.mjs: run ${inst.runs + 1} of this instance (${reuse ? 'reused' : 'fresh'})\n`);
 			inst.runs++;
 			put('ready');
-			phase = (await settle()) ? 'idle' : 'trapped';
-			if (phase === 'idle')
-				put('idle');
+			phase = await settleRun();
 			continue;
 		}
 		if (line === 'end') {
-			if (phase === 'idle')
-				await runOutTimers();
-			checkSealed();
-			for (const [name, n] of heldList())
-				put(`held ${name} ${n}`);
-			put(`done ${rng.calls}`);
+			await finishRun(phase === 'idle');
 			phase = 'reset';
 			continue;
 		}
@@ -824,9 +856,7 @@ async function main() {
 			protocolError(`after a trap only 'end' is allowed, got '${line}'`);
 		if (w[0] === 'host' && w[1] === 'call' && w.length === 4) {
 			hostCall(u32(w[2], 'instance', line), u32(w[3], 'task id', line), line);
-			phase = (await settle()) ? 'idle' : 'trapped';
-			if (phase === 'idle')
-				put('idle');
+			phase = await settleRun();
 			continue;
 		}
 		protocolError(`expected 'host call J K' or 'end' after idle, got '${line}'`);
