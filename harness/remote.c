@@ -183,7 +183,7 @@ struct run {
 	bool lenient; /* value facts' payloads not compared */
 	size_t fail_at;
 	char fail[1024];
-	char fail_where[40]; /* the op or step that could not be explained */
+	char fail_where[80]; /* the op or step that could not be explained */
 	bool trapped;
 	const char *where; /* the signature's second half for other classes */
 };
@@ -470,6 +470,32 @@ static bool fact_matches(const struct run *run, const char *fact,
 	return strcmp(fact, want) == 0;
 }
 
+/* The short name of what the target said in fact f, for signatures:
+ * its first word, and for a trap the first words of its message
+ * ("trap-failed-to-retrieve-current"), so that different traps at the same
+ * operation are different findings and the same one is one. */
+static void fact_kind(const char *f, char *out, size_t size)
+{
+	size_t n = 0;
+	int words = 0;
+	bool trap = word_is(f, "trap");
+	for (const char *p = f; *p && n + 1 < size && words < (trap ? 6 : 1);
+	     p++) {
+		if (*p == ' ') {
+			words++;
+			if (words < (trap ? 6 : 1))
+				out[n++] = '-';
+			continue;
+		}
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9' && !trap) || *p == '_')
+			out[n++] = *p >= 'A' && *p <= 'Z' && trap
+			               ? (char)(*p - 'A' + 'a')
+			               : *p;
+	}
+	out[n] = '\0';
+}
+
 /* ---- the explanation: facts = outcome of op, then host runs ---- */
 
 static void note_failure(struct run *run, size_t i, const struct cfm_cm *m,
@@ -479,8 +505,11 @@ static void note_failure(struct run *run, size_t i, const struct cfm_cm *m,
 	if (i < run->fail_at && run->fail[0])
 		return;
 	run->fail_at = i;
-	snprintf(run->fail_where, sizeof(run->fail_where), "%s",
-	         cfm_cm_opcode_name(op->code));
+	char kind[40] = "nothing";
+	if (i < run->nfacts)
+		fact_kind(run->facts[i], kind, sizeof(kind));
+	snprintf(run->fail_where, sizeof(run->fail_where), "%s:%s",
+	         cfm_cm_opcode_name(op->code), kind);
 	cfm_cm_op_format(op, what, sizeof(what));
 	cfm_cm_allowed_format(m, op, allowed, sizeof(allowed));
 	snprintf(run->fail, sizeof(run->fail),
@@ -552,9 +581,14 @@ static bool explain(struct run *run, const struct cfm_cm *m, size_t i,
 			/* A partial match says most: which fact was wrong. */
 			if (k > 0 && i + k > run->fail_at) {
 				char what[96], o[160];
+				char kind[40] = "nothing";
 				run->fail_at = i + k;
+				if (i + k < run->nfacts)
+					fact_kind(run->facts[i + k], kind,
+					          sizeof(kind));
 				snprintf(run->fail_where, sizeof(run->fail_where),
-				         "%s", cfm_cm_opcode_name(now->code));
+				         "%s:%s", cfm_cm_opcode_name(now->code),
+				         kind);
 				snprintf(run->fail, sizeof(run->fail),
 				         "at fact %zu, %s => %s: the spec has "
 				         "'%s' here, the target said '%s'",

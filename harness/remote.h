@@ -124,7 +124,7 @@ struct cfh_remote_stats {
  * there too, so the run can be written back as a scenario. */
 struct cfh_remote_report {
 	enum cfh_remote_finding finding;
-	char signature[64]; /* "class:where", stable across inputs */
+	char signature[128]; /* "class:where[:what]", stable across inputs */
 	char detail[2048];
 	struct cfh_remote_stats stats;
 	struct cfm_config cfg;
