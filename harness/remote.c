@@ -185,6 +185,7 @@ struct run {
 	char fail[1024];
 	char fail_where[80]; /* the op or step that could not be explained */
 	bool trapped;
+	bool ended; /* `end` was sent */
 	const char *where; /* the signature's second half for other classes */
 };
 
@@ -858,6 +859,7 @@ static enum cfh_remote_finding finish(struct run *run, char *held,
 	char line[CFH_REMOTE_FACT];
 	size_t len = 0;
 	enum cfh_remote_finding f = send_line(run, "end");
+	run->ended = true;
 	held[0] = '\0';
 	while (!f) {
 		if ((f = read_line(run, line)))
@@ -1058,7 +1060,7 @@ out:
 		        rep->stats.runs, rep->stats.choice_points,
 		        rep->stats.choices_used);
 	if (f && f != CFH_REMOTE_TARGET_CRASH && f != CFH_REMOTE_TARGET_HANG &&
-	    f != CFH_REMOTE_PROTOCOL && r->proc) {
+	    f != CFH_REMOTE_PROTOCOL && r->proc && !run->ended) {
 		/* A finding leaves the target mid-run: end it so the next
 		 * run starts clean (the target reinstantiates). */
 		char ignore[1024];
