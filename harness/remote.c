@@ -186,6 +186,7 @@ struct run {
 	char fail_where[80]; /* the op or step that could not be explained */
 	bool trapped;
 	bool ended; /* `end` was sent */
+	char where_buf[64];
 	const char *where; /* the signature's second half for other classes */
 };
 
@@ -255,7 +256,14 @@ static enum cfh_remote_finding proc_failed(struct run *run,
 	                                                  : CFH_REMOTE_TARGET_CRASH;
 	const char *err = cfh_proc_stderr(r->proc);
 	size_t n = strlen(err);
-	run->where = st == CFH_PROC_TIMEOUT ? "silent" : "exit";
+	static char exit_where[40];
+	snprintf(exit_where, sizeof(exit_where), "%s",
+	         cfh_proc_exit_text(r->proc));
+	for (char *c = exit_where; *c; c++)
+		*c = *c == ' ' ? '-' : *c;
+	run->where = st == CFH_PROC_TIMEOUT ? "silent"
+	             : st == CFH_PROC_LONG  ? "long-line"
+	                                    : exit_where;
 	found(run, f, "%s while %s (%s); its last words: %s",
 	      cfh_proc_status_text(st), doing, cfh_proc_exit_text(r->proc),
 	      n ? err + (n > 600 ? n - 600 : 0) : "(nothing on stderr)");
@@ -906,7 +914,10 @@ static enum cfh_remote_finding end_checks(struct run *run, const char *held)
 			             "settled", n, cfm_kind_name(v->kind), v->v);
 	}
 	struct cfm_cm_counts c = cfm_cm_counts(&run->m);
-	run->where = "held";
+	/* "held:AsyncTask": the first thing held, by jco's name. */
+	snprintf(run->where_buf, sizeof(run->where_buf), "held:%.*s",
+	         (int)strcspn(held, "@ ,"), held);
+	run->where = run->where_buf;
 	if (c.tasks == 0 && c.subtasks == 0 && c.sets == 0 && held[0] &&
 	    !st.short_runs)
 		return found(run, CFH_REMOTE_LEAK,
@@ -987,7 +998,13 @@ enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
 			struct cfm_cm_op go = {.code = CFM_CM_OP_RUN};
 			if (!refused(&run->m, &go)) {
 				char set[700];
-				run->where = "idle";
+				struct cfm_cm_outcome first;
+				cfm_cm_allowed(&run->m, &go, &first, 1);
+				run->where = first.what == CFM_CM_RESUMED
+				                 ? "idle:cancel-resumes"
+				             : first.event.code == CFM_EV_START
+				                 ? "idle:start"
+				                 : "idle:event";
 				f = found(run, CFH_REMOTE_STALLED,
 				          "the target is idle; the spec would run "
 				          "%s", cfm_cm_allowed_format(&run->m, &go,
