@@ -245,6 +245,13 @@ static void reap(struct cfh_proc *p, bool block)
 
 const char *cfh_proc_exit_text(struct cfh_proc *p)
 {
+	/* A child that closed its output is usually exiting: give it up to
+	 * a second to say how, rather than "running". */
+	for (int k = 0; k < 100 && !p->reaped && p->out < 0; k++) {
+		reap(p, false);
+		if (!p->reaped)
+			nanosleep(&(struct timespec){0, 10000000}, NULL);
+	}
 	reap(p, false);
 	if (!p->reaped)
 		return "running";

@@ -517,8 +517,14 @@ static void note_failure(struct run *run, size_t i, const struct cfm_cm *m,
 	char kind[40] = "nothing";
 	if (i < run->nfacts)
 		fact_kind(run->facts[i], kind, sizeof(kind));
-	snprintf(run->fail_where, sizeof(run->fail_where), "%s:%s",
-	         cfm_cm_opcode_name(op->code), kind);
+	/* A trap is known by its message wherever it happens (the
+	 * operation it interrupted is incidental); anything else by the
+	 * operation and what the target said instead. */
+	if (strncmp(kind, "trap", 4) == 0)
+		snprintf(run->fail_where, sizeof(run->fail_where), "%s", kind);
+	else
+		snprintf(run->fail_where, sizeof(run->fail_where), "%s:%s",
+		         cfm_cm_opcode_name(op->code), kind);
 	cfm_cm_op_format(op, what, sizeof(what));
 	cfm_cm_allowed_format(m, op, allowed, sizeof(allowed));
 	snprintf(run->fail, sizeof(run->fail),
@@ -595,9 +601,15 @@ static bool explain(struct run *run, const struct cfm_cm *m, size_t i,
 				if (i + k < run->nfacts)
 					fact_kind(run->facts[i + k], kind,
 					          sizeof(kind));
-				snprintf(run->fail_where, sizeof(run->fail_where),
-				         "%s:%s", cfm_cm_opcode_name(now->code),
-				         kind);
+				if (strncmp(kind, "trap", 4) == 0)
+					snprintf(run->fail_where,
+					         sizeof(run->fail_where), "%s",
+					         kind);
+				else
+					snprintf(run->fail_where,
+					         sizeof(run->fail_where), "%s:%s",
+					         cfm_cm_opcode_name(now->code),
+					         kind);
 				snprintf(run->fail, sizeof(run->fail),
 				         "at fact %zu, %s => %s: the spec has "
 				         "'%s' here, the target said '%s'",
