@@ -38,6 +38,11 @@ static const struct cfh_target *target(const struct cfh_oracle *o)
 	return o->ls->target;
 }
 
+static bool slot_equal(struct cfh_slot a, struct cfh_slot b)
+{
+	return a.kind == b.kind && a.value == b.value;
+}
+
 /* The result slot of call as the runtime's caller sees it now. */
 static struct cfh_slot slot_of(const struct cfh_oracle *o, uint32_t call)
 {
@@ -618,10 +623,9 @@ static void verify_results(struct cfh_oracle *o)
 	for (uint32_t i = 0; i < o->nsettled_now; i++) {
 		uint32_t call = o->settled_now[i];
 		struct cfh_call *c = &o->calls[call];
-		const struct cfh_slot sl =
-		    slots ? slot_of(o, call) : c->result, *s = &sl;
-		if (s->kind != c->result.kind || s->value != c->result.value) {
-			if (s->kind == CFH_SLOT_UNWRITTEN)
+		const struct cfh_slot s = slots ? slot_of(o, call) : c->result;
+		if (s.kind != c->result.kind || s.value != c->result.value) {
+			if (s.kind == CFH_SLOT_UNWRITTEN)
 				flag(o, CFH_WRONG_RESULT,
 				     "call #%u (h%u@%u) resolved RETURNED, but its "
 				     "result slot was never written",
@@ -631,8 +635,8 @@ static void verify_results(struct cfh_oracle *o)
 				     "call #%u (h%u@%u) resolved RETURNED with "
 				     "(%u, %u) in its slot; task.return gave "
 				     "(%u, %u)",
-				     call, c->handle, c->instance, s->kind,
-				     s->value, c->result.kind, c->result.value);
+				     call, c->handle, c->instance, s.kind,
+				     s.value, c->result.kind, c->result.value);
 		}
 		c->sealed = true;
 		c->seal = c->result;
@@ -870,14 +874,14 @@ static void check_slots(struct cfh_oracle *o)
 		return;
 	for (uint32_t call = 1; call <= o->ls->calls; call++) {
 		const struct cfh_call *c = &o->calls[call];
-		const struct cfh_slot sl = slot_of(o, call), *s = &sl;
-		bool written = s->kind != CFH_SLOT_UNWRITTEN;
-		if ((c->sealed && memcmp(s, &c->seal, sizeof(*s)) != 0) ||
+		const struct cfh_slot s = slot_of(o, call);
+		bool written = s.kind != CFH_SLOT_UNWRITTEN;
+		if ((c->sealed && !slot_equal(s, c->seal)) ||
 		    (written && !(c->settled && c->state == CFM_RETURNED))) {
 			flag(o, CFH_LATE_PUBLICATION,
 			     "call #%u's result slot holds (%u, %u) though the "
 			     "call %s",
-			     call, s->kind, s->value,
+			     call, s.kind, s.value,
 			     c->settled ? status_name(c->state)
 			                : "never resolved");
 			return;
@@ -925,10 +929,9 @@ bool cfh_oracle_compare_outcomes(struct cfh_oracle *o, char *detail,
 	bool slots = target(o)->read_slot != NULL;
 	for (uint32_t call = 1; call <= o->ls->calls; call++) {
 		const struct cfh_call *c = &o->calls[call];
-		const struct cfh_slot sl = slots ? slot_of(o, call) : c->m_slot,
-		                      *slot = &sl;
+		const struct cfh_slot slot = slots ? slot_of(o, call) : c->m_slot;
 		bool written =
-		    slots ? slot->kind != CFH_SLOT_UNWRITTEN : c->m_written;
+		    slots ? slot.kind != CFH_SLOT_UNWRITTEN : c->m_written;
 		bool rt_released = c->released && !c->held;
 		enum cfm_status rt_state = c->state;
 		bool same = c->m_settled == c->settled &&
@@ -937,16 +940,14 @@ bool cfh_oracle_compare_outcomes(struct cfh_oracle *o, char *detail,
 		              (c->m_released ||
 		               (c->m_state == rt_state &&
 		                c->m_written == written &&
-		                (!written ||
-		                 memcmp(&c->m_slot, slot, sizeof(*slot)) ==
-		                     0)))));
+		                (!written || slot_equal(c->m_slot, slot))))));
 		if (same)
 			continue;
 		char m[64], r[64];
 		outcome_text(c->m_settled, c->m_released, c->m_state,
 		             c->m_written, c->m_slot, m, sizeof(m));
-		outcome_text(c->settled, rt_released, rt_state, written, *slot,
-		             r, sizeof(r));
+		outcome_text(c->settled, rt_released, rt_state, written, slot, r,
+		             sizeof(r));
 		snprintf(detail, size,
 		         "call #%u ended differently: the model has %s, the "
 		         "runtime %s",

@@ -21,8 +21,8 @@ _Static_assert((int)CFR_KIND_ERR == (int)CFM_KIND_ERR, "kinds");
 /* The runtime's notice, told in the model's vocabulary. */
 static void forward_notice(void *ctx, const struct cfr_notice *n)
 {
-	const struct cfh_rt *v = ctx;
-	struct cfh_notice h = {
+	struct cfh_rt *v = ctx;
+	v->note = (struct cfh_notice){
 	    .kind = (enum cfh_notice_kind)n->kind,
 	    .instance = n->instance,
 	    .handle = n->handle,
@@ -30,7 +30,7 @@ static void forward_notice(void *ctx, const struct cfr_notice *n)
 	    .task = n->task,
 	    .status = (enum cfm_status)n->status,
 	};
-	v->notice(v->notice_ctx, &h);
+	v->notice(v->notice_ctx, &v->note);
 }
 
 enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,

@@ -8,7 +8,7 @@
  * model and to the target alike, compares the results, and reads whatever
  * else the target offers to judge it. The bundled runtime (impl/) is the
  * first target, cfh_target_bundled (rtview.c); harness/tests/
- * example_target.c is a minimal one to copy from.
+ * tiny_target.c is a minimal one to copy from.
  *
  * Out-of-process runtimes (another language, another address space) speak
  * the line protocol of PROTOCOL.md instead (remote.h); this interface is for
@@ -77,13 +77,15 @@
  *   snapshot optional: the runtime's whole state in the model's canonical
  *            form (struct cfm_snapshot, cfm.h: tasks by id, subtasks in
  *            tables by (instance, handle) then abandoned ones by seq,
- *            keys by (instance, key)), every field as the model fills it.
- *            A target without read_slot leaves the subtasks' slot fields
- *            zero; they are then not compared. NULL skips
- *            CFH_CHECK_STATES, CFH_CHECK_LEFT_RUNNING, CFH_CHECK_RECORDS
- *            and CFH_CHECK_TIMEOUTS, and the part of CFH_CHECK_COUNTS
- *            that compares counts with the snapshot; only results (and
- *            what notices, slots and counts show) are judged.
+ *            keys by (instance, key)), every field as the model fills it
+ *            (a subtask's seq is its call number, its slot the tag the
+ *            call's op carried). A target without read_slot may leave
+ *            the subtasks' slot fields zero; they are then not compared.
+ *            NULL skips CFH_CHECK_STATES, CFH_CHECK_LEFT_RUNNING,
+ *            CFH_CHECK_RECORDS and CFH_CHECK_TIMEOUTS, and the parts of
+ *            CFH_CHECK_COUNTS that compare counts with the snapshot; only
+ *            results (and what notices, slots and counts show) are
+ *            judged.
  *
  *   counts   optional: what the runtime holds now (struct cfm_counts:
  *            tasks, subtask records, handles, resources, keys, queued
@@ -113,9 +115,11 @@
  *                                   still there; without the model, C-36:
  *                                   only a guest's own dead ends remain
  *   counts        counts            C-37 leak: more held after the drain
- *                                   than the model holds; with snapshot
- *                                   and notices also counts against the
- *                                   snapshot (oracle.h)
+ *                                   than the model holds; with a
+ *                                   snapshot, counts equal to what it
+ *                                   shows; with snapshot and notices,
+ *                                   no more subtask records than calls
+ *                                   still held or awaiting release
  *   oracle        notices           the model-free bookkeeping: C-3,
  *                                   C-14/15/20/33 double settlement,
  *                                   stale events, C-21/22/24, C-31/32,
