@@ -50,6 +50,8 @@ struct engine {
 	const struct cfh_target *t; /* the runtime, through its table only */
 	bool oracle_on;  /* the target tells notices: the oracle follows it */
 	uint32_t skipped; /* checks its missing parts switch off */
+	uint32_t ops;       /* the target's caps.ops, at hand for each step */
+	uint32_t max_calls; /* calls one run may make */
 	struct cfh_setup setup;
 	struct cfh_alloc alloc;
 	struct cfh_lockstep ls;
@@ -135,23 +137,19 @@ static void print_step(FILE *out, const struct past *p)
  * without applying op, if the harness cannot follow it (a tool limit). */
 static bool step(struct engine *e, const struct cfm_op *op)
 {
-	uint32_t max_calls = e->opts->max_calls && e->opts->max_calls <
-	                                               CFH_MAX_CALLS
-	                         ? e->opts->max_calls
-	                         : CFH_MAX_CALLS;
 	if ((unsigned)op->code >= CFM_OPCODE_COUNT ||
-	    !(e->t->caps.ops & CFH_OP_BIT(op->code))) {
+	    !(e->ops & CFH_OP_BIT(op->code))) {
 		tool_limit(e, "target %s does not take %s; the input stops here",
 		           e->t->name, cfm_opcode_name(op->code));
 		return false;
 	}
 	if (op->code == CFM_OP_CALL &&
-	    (e->ls.calls >= max_calls ||
+	    (e->ls.calls >= e->max_calls ||
 	     (e->t->reserve_slot &&
 	      !e->t->reserve_slot(e->ls.rt, e->ls.calls + 1)))) {
 		tool_limit(e, "the harness keeps result slots for %u calls per "
 		              "run; the input stops here",
-		           max_calls);
+		           e->max_calls);
 		return false;
 	}
 	struct past *p = &e->ring[++e->step % RING];
@@ -296,6 +294,10 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 	}
 	e->oracle_on = e->t->caps.notices;
 	e->skipped = cfh_target_skipped(e->t);
+	e->ops = e->t->caps.ops;
+	e->max_calls = opts->max_calls && opts->max_calls < CFH_MAX_CALLS
+	                   ? opts->max_calls
+	                   : CFH_MAX_CALLS;
 	e->hash = 0xcbf29ce484222325ull;
 	if (src->ops) {
 		e->setup = *src->setup;
