@@ -13,8 +13,10 @@ _Static_assert((int)CFR_ACT_EXITED == (int)CFM_ACT_EXITED, "activities");
 _Static_assert((int)CFR_EV_TASK_CANCELLED == (int)CFM_EV_TASK_CANCELLED,
                "events");
 _Static_assert(CFM_MAX_RESOURCES <= CFR_MAX_RESOURCES, "resources");
-_Static_assert((int)CFR_NOTICE_DELIVER == (int)CFH_NOTICE_DELIVER &&
-                   (int)CFR_NOTICE_SLOT_WRITE == (int)CFH_NOTICE_SLOT_WRITE,
+_Static_assert((int)CFR_NOTICE_SETTLE == (int)CFH_NOTICE_SETTLE &&
+                   (int)CFR_NOTICE_RELEASE == (int)CFH_NOTICE_RELEASE &&
+                   (int)CFR_NOTICE_SLOT_WRITE == (int)CFH_NOTICE_SLOT_WRITE &&
+                   (int)CFR_NOTICE_DELIVER == (int)CFH_NOTICE_DELIVER,
                "notices");
 _Static_assert((int)CFR_KIND_ERR == (int)CFM_KIND_ERR, "kinds");
 
