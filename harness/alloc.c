@@ -30,5 +30,5 @@ void cfh_alloc_init(struct cfh_alloc *a, unsigned long fail_at)
 {
 	memset(a, 0, sizeof(*a));
 	a->fail_at = fail_at;
-	a->hooks = (struct cfr_allocator){counted_alloc, counted_release, a};
+	a->hooks = (struct cfh_allocator){counted_alloc, counted_release, a};
 }

@@ -6,13 +6,13 @@
 
 #include <stddef.h>
 
-#include "cfr.h"
+#include "target.h"
 
 struct cfh_alloc {
 	size_t bytes, peak;
 	unsigned long allocs, frees;
 	unsigned long fail_at; /* 1-based allocation number to fail; 0 never */
-	struct cfr_allocator hooks;
+	struct cfh_allocator hooks; /* for cfh_target_env.allocator */
 };
 
 void cfh_alloc_init(struct cfh_alloc *a, unsigned long fail_at);

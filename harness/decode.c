@@ -676,6 +676,38 @@ void cfh_decode_begin(struct cfh_decoder *d, const uint8_t *data, size_t size)
 	d->end = data + size;
 }
 
+void cfh_decode_restrict(struct cfh_decoder *d, uint32_t features,
+                         uint32_t ops)
+{
+	d->allow_features = features & CFH_F_ALL;
+	d->allow_ops = ops;
+	d->setup.features &= d->allow_features;
+	d->restricted = d->allow_features != CFH_F_ALL ||
+	                (ops & ((1u << CFM_OPCODE_COUNT) - 1u)) !=
+	                    (1u << CFM_OPCODE_COUNT) - 1u;
+}
+
+/* Keeps op within what the target takes (cfh_decode_restrict). */
+static void restrict_op(const struct cfh_decoder *d, const struct cfm *m,
+                        struct cfm_op *op, bool *misuse)
+{
+	if (!(d->allow_features & CFH_F_SHARED)) {
+		op->shared = false;
+		op->key = 0;
+	}
+	if (!(d->allow_features & CFH_F_DEADLINES)) {
+		op->has_deadline = false;
+		op->deadline = 0;
+	}
+	if ((unsigned)op->code >= CFM_OPCODE_COUNT ||
+	    !(d->allow_ops & (1u << op->code))) {
+		const struct cfm_task *active = cfm_active_task(m);
+		op->actor = active ? active->id : CFM_HOST;
+		fallback(active, op);
+		*misuse = false;
+	}
+}
+
 /* One step from s, with the decoder's memory: the slot tag of a call, and
  * what a repeat repeats. */
 static void decode_one(struct cfh_decoder *d, const struct cfm *m,
@@ -685,6 +717,8 @@ static void decode_one(struct cfh_decoder *d, const struct cfm *m,
 		decode_step(m, &d->setup, s, op, misuse);
 	else
 		decode_step2(d, m, s, op, misuse);
+	if (d->restricted)
+		restrict_op(d, m, op, misuse);
 	if (op->code == CFM_OP_CALL)
 		op->slot = ++d->slots;
 	d->have_last = true;

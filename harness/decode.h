@@ -160,10 +160,25 @@ struct cfh_decoder {
 	bool have_last, last_misuse;
 	struct cfm_op last;
 	uint32_t repeat_left, repeat_budget;
+	/* What the target takes (cfh_decode_restrict); all by default. */
+	bool restricted;
+	uint32_t allow_features, allow_ops;
 };
 
 /* Reads the header (bytes 0..4, or 0..5 in version 2) of an input. */
 void cfh_decode_begin(struct cfh_decoder *d, const uint8_t *data, size_t size);
+
+/* Narrows what d generates to what a target supports (target.h): the
+ * header's features are and-ed with features, and an operation whose
+ * opcode has no bit in ops (bit 1 << enum cfm_opcode) becomes the
+ * context's fallback (the host polls, the active task waits cancellably;
+ * both must be in ops), by the actor allowed to act. A call's shared key
+ * and deadline are cleared when features lacks them, in misuse and raw
+ * steps too, which otherwise ignore the feature bits. Call it after
+ * cfh_decode_begin(); everything is allowed until then. With everything
+ * allowed, decoding is exactly as without it. */
+void cfh_decode_restrict(struct cfh_decoder *d, uint32_t features,
+                         uint32_t ops);
 
 /* Decodes the next step against the model's current state. Returns false
  * when the input is used up. *misuse is set for a deliberate misuse. */

@@ -47,6 +47,11 @@ struct past {
 
 struct engine {
 	const struct cfh_options *opts;
+	const struct cfh_target *t; /* the runtime, through its table only */
+	bool oracle_on;  /* the target tells notices: the oracle follows it */
+	uint32_t skipped; /* checks its missing parts switch off */
+	uint32_t ops;       /* the target's caps.ops, at hand for each step */
+	uint32_t max_calls; /* calls one run may make */
 	struct cfh_setup setup;
 	struct cfh_alloc alloc;
 	struct cfh_lockstep ls;
@@ -132,21 +137,26 @@ static void print_step(FILE *out, const struct past *p)
  * without applying op, if the harness cannot follow it (a tool limit). */
 static bool step(struct engine *e, const struct cfm_op *op)
 {
-	uint32_t max_calls = e->opts->max_calls && e->opts->max_calls <
-	                                               CFH_MAX_CALLS
-	                         ? e->opts->max_calls
-	                         : CFH_MAX_CALLS;
+	if ((unsigned)op->code >= CFM_OPCODE_COUNT ||
+	    !(e->ops & CFH_OP_BIT(op->code))) {
+		tool_limit(e, "target %s does not take %s; the input stops here",
+		           e->t->name, cfm_opcode_name(op->code));
+		return false;
+	}
 	if (op->code == CFM_OP_CALL &&
-	    (e->ls.rt.calls >= max_calls || !cfh_rt_reserve_slot(&e->ls.rt))) {
+	    (e->ls.calls >= e->max_calls ||
+	     (e->t->reserve_slot &&
+	      !e->t->reserve_slot(e->ls.rt, e->ls.calls + 1)))) {
 		tool_limit(e, "the harness keeps result slots for %u calls per "
 		              "run; the input stops here",
-		           max_calls);
+		           e->max_calls);
 		return false;
 	}
 	struct past *p = &e->ring[++e->step % RING];
 	p->step = e->step;
 	p->op = *op;
-	cfh_oracle_before(&e->oracle, e->step, op);
+	if (e->oracle_on)
+		cfh_oracle_before(&e->oracle, e->step, op);
 	bool same = cfh_lockstep_apply(&e->ls, op, &p->model, &p->rt);
 	if (e->opts->trace || e->opts->every_step) {
 		char op_text[96], mr[96], rr[96];
@@ -159,11 +169,10 @@ static bool step(struct engine *e, const struct cfm_op *op)
 	}
 	/* What the notices showed during the step comes first. */
 	take_oracle(e);
-	enum cfr_err err = e->ls.rt.last_err;
-	if (err > CFR_E_ACTIVE) /* C-6 */
+	if (e->ls.foreign) /* C-6 */
 		flag(e, CFH_DIVERGENCE,
 		     "the runtime returned %s, which is no contract error code",
-		     cfr_err_name(err));
+		     e->ls.foreign);
 	/* Results are compared before the oracle trusts them (a task id, a
 	 * handle). Whole states only with every_step, otherwise once after
 	 * the last step and once after the drain; a fast run that finds a
@@ -173,8 +182,10 @@ static bool step(struct engine *e, const struct cfm_op *op)
 		flag(e, CFH_DIVERGENCE, "the runtime returned another result");
 	if (e->finding.cls != CFH_NONE)
 		return true;
-	cfh_oracle_after(&e->oracle, op, err, &p->rt, &e->ls.rs);
-	take_oracle(e);
+	if (e->oracle_on) {
+		cfh_oracle_after(&e->oracle, op, &p->rt, &e->ls.rs);
+		take_oracle(e);
+	}
 	if (e->opts->diff && e->opts->every_step &&
 	    e->finding.cls == CFH_NONE && !cfh_lockstep_compare(&e->ls, NULL))
 		flag(e, CFH_DIVERGENCE, "the states differ after this step");
@@ -186,14 +197,16 @@ static bool step(struct engine *e, const struct cfm_op *op)
 static void check_after_drain(struct engine *e)
 {
 	e->phase = "drain";
-	cfm_snapshot(&e->ls.model, &e->ls.ms);
-	cfh_rt_snapshot(&e->ls.rt, &e->ls.rs);
-	cfh_oracle_after_drain(&e->oracle, &e->ls.rs, !e->opts->diff);
+	/* A target without a snapshot: only what results, notices, slots
+	 * and counts show is judged (target.h). */
+	bool snap = cfh_lockstep_snapshots(&e->ls);
+	cfh_oracle_after_drain(&e->oracle, snap ? &e->ls.rs : NULL,
+	                       !e->opts->diff);
 	take_oracle(e);
 	if (!e->opts->diff)
 		return;
 	/* C-37: tasks the model has EXITED must not exist. */
-	for (uint32_t i = 0; i < e->ls.rs.ntasks; i++) {
+	for (uint32_t i = 0; snap && i < e->ls.rs.ntasks; i++) {
 		uint32_t id = e->ls.rs.tasks[i].id;
 		if (!cfm_task_get(&e->ls.model, id)) {
 			flag(e, CFH_LEFT_RUNNING,
@@ -203,22 +216,23 @@ static void check_after_drain(struct engine *e)
 			break;
 		}
 	}
-	struct cfm_counts m = cfm_counts(&e->ls.model);
-	struct cfr_counts r = cfr_counts(e->ls.rt.rt);
-	if (r.tasks > m.tasks || r.subtasks > m.subtasks ||
+	struct cfm_counts m = cfm_counts(&e->ls.model), r;
+	if (e->t->counts && e->t->counts(e->ls.rt, &r) &&
+	    (r.tasks > m.tasks || r.subtasks > m.subtasks ||
 	    r.handles > m.handles || r.resources > m.resources ||
-	    r.keys > m.keys || r.queue > m.queue)
+	     r.keys > m.keys || r.queue > m.queue))
 		flag(e, CFH_LEAK,
 		     "after the drain the runtime holds tasks %u subtasks %u "
 		     "resources %u keys %u queue %u; the model %u %u %u %u %u",
 		     r.tasks, r.subtasks, r.resources, r.keys, r.queue, m.tasks,
 		     m.subtasks, m.resources, m.keys, m.queue);
-	if (!cfh_snapshot_equal(&e->ls.ms, &e->ls.rs))
+	if (snap && !cfh_snapshot_equal(&e->ls.ms, &e->ls.rs))
 		flag(e, CFH_DIVERGENCE, "the states differ after the drain");
 	/* Calls the drain resolved and freed are in no snapshot: compare
 	 * every call's outcome as both sides told it. */
 	char detail[200];
-	if (!cfh_oracle_compare_outcomes(&e->oracle, detail, sizeof(detail)))
+	if (e->oracle_on &&
+	    !cfh_oracle_compare_outcomes(&e->oracle, detail, sizeof(detail)))
 		flag(e, CFH_DIVERGENCE, "%s", detail);
 }
 
@@ -228,13 +242,16 @@ static void report(struct engine *e, FILE *out)
 	fprintf(out, "cancelfuzz: finding %s at step %u\n",
 	        cfh_signature(&e->finding, sig, sizeof(sig)), e->finding.step);
 	fprintf(out, "  %s\n", e->finding.detail);
+	if (e->skipped) {
+		char text[160];
+		fprintf(out, "checks skipped (target %s lacks their parts): %s\n",
+		        e->t->name, cfh_checks_text(e->skipped, text, sizeof(text)));
+	}
 	fprintf(out, "last steps (model and runtime results):\n");
 	uint32_t first = e->step >= RING ? e->step - RING + 1 : 1;
 	for (uint32_t i = first; i <= e->step; i++)
 		print_step(out, &e->ring[i % RING]);
-	if (e->opts->diff && e->ls.rt.rt) {
-		cfm_snapshot(&e->ls.model, &e->ls.ms);
-		cfh_rt_snapshot(&e->ls.rt, &e->ls.rs);
+	if (e->opts->diff && e->ls.rt && cfh_lockstep_snapshots(&e->ls)) {
 		if (!cfh_snapshot_equal(&e->ls.ms, &e->ls.rs)) {
 			fprintf(out, "state difference (- model, + runtime):\n");
 			cfh_snapshot_diff(&e->ls.ms, &e->ls.rs, out);
@@ -269,26 +286,44 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 	}
 	memset(e, 0, sizeof(*e));
 	e->opts = opts;
+	e->t = opts->target ? opts->target : &cfh_target_bundled;
+	char why[160];
+	if (!cfh_target_check(e->t, why, sizeof(why))) {
+		fprintf(stderr, "cancelfuzz: %s\n", why);
+		abort();
+	}
+	e->oracle_on = e->t->caps.notices;
+	e->skipped = cfh_target_skipped(e->t);
+	e->ops = e->t->caps.ops;
+	e->max_calls = opts->max_calls && opts->max_calls < CFH_MAX_CALLS
+	                   ? opts->max_calls
+	                   : CFH_MAX_CALLS;
 	e->hash = 0xcbf29ce484222325ull;
 	if (src->ops) {
 		e->setup = *src->setup;
 	} else {
+		/* The decoder generates only what the target takes. */
 		cfh_decode_begin(&d, src->data, src->size);
+		cfh_decode_restrict(&d, cfh_target_features(e->t),
+		                    e->t->caps.ops);
 		e->setup = d.setup;
 	}
 	cfh_alloc_init(&e->alloc, opts->fail_alloc);
-	cfh_oracle_init(&e->oracle, &e->ls.rt, opts->diff);
-	struct cfh_rt_options ro = {.allocator = &e->alloc.hooks,
-	                            .observer = cfh_oracle_notice,
-	                            .observer_ctx = &e->oracle,
-	                            .mutant = opts->mutant};
-	if (!cfh_lockstep_init(&e->ls, &e->setup.caps, &ro)) {
+	cfh_oracle_init(&e->oracle, &e->ls, opts->diff);
+	struct cfh_target_env env = {
+	    .allocator = &e->alloc.hooks,
+	    .notice = e->oracle_on ? cfh_oracle_notice : NULL,
+	    .notice_ctx = &e->oracle,
+	    .mutant = opts->mutant};
+	if (!cfh_lockstep_init(&e->ls, &e->setup.caps, e->t, &env)) {
 		fprintf(stderr, "cancelfuzz: cannot set up the run%s\n",
 		        opts->mutant ? " (is this build without mutants?)" : "");
 		abort();
 	}
-	e->ls.model.observer = cfh_oracle_model_observer;
-	e->ls.model.observer_ctx = &e->oracle;
+	if (e->oracle_on) {
+		e->ls.model.observer = cfh_oracle_model_observer;
+		e->ls.model.observer_ctx = &e->oracle;
+	}
 
 	while (e->finding.cls == CFH_NONE && !e->limit[0] &&
 	       next_op(e, src, &d, &i, &op) && step(e, &op))
@@ -330,7 +365,8 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 	/* Teardown: everything the runtime took must come back. */
 	bool clean = e->finding.cls == CFH_NONE;
 	cfh_lockstep_fini(&e->ls);
-	if (clean && (e->alloc.bytes != 0 || e->alloc.allocs != e->alloc.frees)) {
+	if (clean && e->t->caps.allocator &&
+	    (e->alloc.bytes != 0 || e->alloc.allocs != e->alloc.frees)) {
 		e->phase = "teardown";
 		flag(e, CFH_LEAK, "%zu bytes in %lu allocations left after teardown",
 		     e->alloc.bytes, e->alloc.allocs - e->alloc.frees);
@@ -338,6 +374,7 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 			report(e, report_to);
 	}
 	out->finding = e->finding;
+	out->skipped = e->skipped;
 	out->trace_hash = e->hash;
 	memcpy(out->limit, e->limit, sizeof(out->limit));
 	cfh_oracle_fini(&e->oracle);

@@ -27,6 +27,7 @@
 
 #include "decode.h"
 #include "lockstep.h"
+#include "target.h"
 
 #define CFH_CLASSES(X)                                                         \
 	X(NONE, "none")                                                        \
@@ -58,7 +59,10 @@ struct cfh_options {
 	unsigned long fail_alloc; /* tests: the runtime's n-th allocation
 	                             fails (0: none) */
 	FILE *trace;     /* if set, every step is printed here */
-	uint32_t mutant; /* a known bug of the runtime (impl/mutants.h) */
+	uint32_t mutant; /* a known bug of the runtime (impl/mutants.h), or
+	                    of the target's own numbering */
+	const struct cfh_target *target; /* the runtime under test (target.h);
+	                                    NULL: cfh_target_bundled */
 };
 
 struct cfh_finding {
@@ -75,6 +79,8 @@ struct cfh_outcome {
 	uint32_t steps;       /* input steps */
 	uint32_t drain_steps; /* steps the drain took */
 	uint64_t trace_hash;
+	uint32_t skipped; /* CFH_CHECK_* bits: checks the target's missing
+	                     parts switched off (target.h) */
 	char limit[128]; /* non-empty if the harness stopped the run short
 	                    at a limit of its own (not a finding): why */
 };

@@ -194,7 +194,10 @@ static void operation(struct target *t, const char *line)
 	struct cfm_cm_op op;
 	char text[CFH_REMOTE_FACT];
 	unsigned k = 0;
-	snprintf(text, sizeof(text), "%s", line);
+	/* A line is at most CFH_REMOTE_FACT - 1 bytes (PROTOCOL.md). */
+	size_t len = strnlen(line, sizeof(text) - 1);
+	memcpy(text, line, len);
+	text[len] = '\0';
 	char *call = strstr(text, " call ");
 	if (call) {
 		/* "call J K": K is the new task's id, the model's next one. */

@@ -6,18 +6,24 @@
 #include <string.h>
 
 bool cfh_lockstep_init(struct cfh_lockstep *ls, const struct cfm_config *cfg,
-                       const struct cfh_rt_options *opts)
+                       const struct cfh_target *t,
+                       const struct cfh_target_env *env)
 {
+	const char *why = "refused";
+	ls->target = t;
+	ls->rt = NULL;
+	ls->calls = 0;
+	ls->foreign = NULL;
 	enum cfm_err merr = cfm_init(&ls->model, cfg);
 	if (merr != CFM_OK) {
 		fprintf(stderr, "model refuses the config: %s\n",
 		        cfm_err_text(merr));
 		return false;
 	}
-	enum cfr_err rerr = cfh_rt_init(&ls->rt, cfg, opts);
-	if (rerr != CFR_OK) {
-		fprintf(stderr, "runtime refuses the config: %s\n",
-		        cfr_strerror(rerr));
+	ls->rt = t->create(cfg, env, &why);
+	if (!ls->rt) {
+		fprintf(stderr, "target %s refuses the config: %s\n", t->name,
+		        why);
 		return false;
 	}
 	return true;
@@ -25,7 +31,9 @@ bool cfh_lockstep_init(struct cfh_lockstep *ls, const struct cfm_config *cfg,
 
 void cfh_lockstep_fini(struct cfh_lockstep *ls)
 {
-	cfh_rt_fini(&ls->rt);
+	if (ls->rt)
+		ls->target->destroy(ls->rt);
+	ls->rt = NULL;
 }
 
 static bool event_equal(const struct cfm_event *a, const struct cfm_event *b)
@@ -72,7 +80,10 @@ bool cfh_lockstep_apply(struct cfh_lockstep *ls, const struct cfm_op *op,
                         struct cfm_result *model, struct cfm_result *rt)
 {
 	*model = cfm_apply(&ls->model, op);
-	*rt = cfh_rt_apply(&ls->rt, op);
+	ls->foreign = NULL;
+	*rt = ls->target->apply(ls->rt, op, &ls->foreign);
+	if (op->code == CFM_OP_CALL && rt->err == CFM_OK)
+		ls->calls++;
 	return cfh_result_equal(op, model, rt);
 }
 
@@ -176,11 +187,35 @@ void cfh_snapshot_diff(const struct cfm_snapshot *model,
 	free(rbuf);
 }
 
+/* The slot fields of every subtask, for a target that reads no slots. */
+static void clear_slots(struct cfm_snapshot *s)
+{
+	for (uint32_t i = 0; i < s->nsubtasks; i++) {
+		struct cfm_subtask *st = &s->subtasks[i];
+		st->slot = 0;
+		st->slot_written = false;
+		st->kind = CFM_KIND_OK;
+		st->value = 0;
+	}
+}
+
+bool cfh_lockstep_snapshots(struct cfh_lockstep *ls)
+{
+	if (!ls->target->snapshot)
+		return false;
+	cfm_snapshot(&ls->model, &ls->ms);
+	ls->target->snapshot(ls->rt, &ls->rs);
+	if (!ls->target->read_slot) {
+		clear_slots(&ls->ms);
+		clear_slots(&ls->rs);
+	}
+	return true;
+}
+
 bool cfh_lockstep_compare(struct cfh_lockstep *ls, FILE *out)
 {
-	cfm_snapshot(&ls->model, &ls->ms);
-	cfh_rt_snapshot(&ls->rt, &ls->rs);
-	if (cfh_snapshot_equal(&ls->ms, &ls->rs))
+	if (!cfh_lockstep_snapshots(ls) ||
+	    cfh_snapshot_equal(&ls->ms, &ls->rs))
 		return true;
 	if (out)
 		cfh_snapshot_diff(&ls->ms, &ls->rs, out);

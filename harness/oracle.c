@@ -21,15 +21,32 @@ static void flag(struct cfh_oracle *o, enum cfh_class cls, const char *fmt,
 	va_end(ap);
 }
 
-static const char *status_name(enum cfr_status s)
+static const char *status_name(enum cfm_status s)
 {
-	return cfm_status_name((enum cfm_status)s);
+	return cfm_status_name(s);
 }
 
-static bool resolved(enum cfr_status s)
+static bool resolved(enum cfm_status s)
 {
-	return s == CFR_RETURNED || s == CFR_CANCELLED_BEFORE_STARTED ||
-	       s == CFR_CANCELLED_BEFORE_RETURNED;
+	return s == CFM_RETURNED || s == CFM_CANCELLED_BEFORE_STARTED ||
+	       s == CFM_CANCELLED_BEFORE_RETURNED;
+}
+
+/* The target's parts the checks read (target.h). */
+static const struct cfh_target *target(const struct cfh_oracle *o)
+{
+	return o->ls->target;
+}
+
+static bool slot_equal(struct cfh_slot a, struct cfh_slot b)
+{
+	return a.kind == b.kind && a.value == b.value;
+}
+
+/* The result slot of call as the runtime's caller sees it now. */
+static struct cfh_slot slot_of(const struct cfh_oracle *o, uint32_t call)
+{
+	return target(o)->read_slot(o->ls->rt, call);
 }
 
 /* ---- bookkeeping that grows: bounded, so it can never overflow ---- */
@@ -73,7 +90,7 @@ static bool push(struct cfh_oracle *o, uint32_t **list, uint32_t *n,
 
 static struct cfh_call *call_rec(struct cfh_oracle *o, uint32_t call)
 {
-	return call >= 1 && call <= o->rt->calls && call < o->calls_cap
+	return call >= 1 && call <= o->ls->calls && call < o->calls_cap
 	           ? &o->calls[call]
 	           : NULL;
 }
@@ -92,9 +109,9 @@ static uint32_t instance_of(struct cfh_oracle *o, uint32_t actor)
 static void seal(struct cfh_oracle *o, uint32_t call)
 {
 	struct cfh_call *c = &o->calls[call];
-	if (!c->sealed) {
+	if (!c->sealed && target(o)->read_slot) {
 		c->sealed = true;
-		c->seal = *cfh_rt_slot(o->rt, call);
+		c->seal = slot_of(o, call);
 	}
 }
 
@@ -131,11 +148,11 @@ static void retire(struct cfh_oracle *o, struct cfh_call *c)
 		unregister(o, c->task);
 }
 
-void cfh_oracle_init(struct cfh_oracle *o, struct cfh_rt *rt,
+void cfh_oracle_init(struct cfh_oracle *o, struct cfh_lockstep *ls,
                      bool model_ledger)
 {
 	memset(o, 0, sizeof(*o));
-	o->rt = rt;
+	o->ls = ls;
 	o->model_ledger = model_ledger;
 }
 
@@ -150,7 +167,7 @@ void cfh_oracle_fini(struct cfh_oracle *o)
 
 /* ---- the runtime's notices ---- */
 
-void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
+void cfh_oracle_notice(void *ctx, const struct cfh_notice *n)
 {
 	struct cfh_oracle *o = ctx;
 	struct cfh_call *c = call_rec(o, n->call);
@@ -161,7 +178,7 @@ void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
 	}
 	c->noticed = o->step;
 	switch (n->kind) {
-	case CFR_NOTICE_SLOT_WRITE:
+	case CFH_NOTICE_SLOT_WRITE:
 		/* C-9: written only as the call resolves RETURNED. A write to
 		 * a dropped call is late publication; a write to a call that
 		 * had resolved is a second resolution of it (C-20, C-33). */
@@ -177,7 +194,7 @@ void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
 			     n->call, c->handle, c->instance,
 			     status_name(c->state));
 		break;
-	case CFR_NOTICE_SETTLE: {
+	case CFH_NOTICE_SETTLE: {
 		if (c->settled)
 			flag(o, CFH_DOUBLE_SETTLEMENT,
 			     "call #%u (h%u@%u) settled twice: %s, then %s",
@@ -194,7 +211,7 @@ void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
 			flag(o, CFH_STALE_EVENT,
 			     "call #%u (h%u@%u, callee T%u) settled by T%u",
 			     n->call, c->handle, c->instance, c->task, n->task);
-		else if (n->status != CFR_RETURNED && !c->cancel_requested &&
+		else if (n->status != CFM_RETURNED && !c->cancel_requested &&
 		         c->requesting != o->step)
 			/* C-32, C-33: a live subscriber's task is cancelled only
 			 * by the last live subscriber's request, so one that
@@ -207,7 +224,7 @@ void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
 		retire(o, c);
 		c->settled = true;
 		c->state = n->status;
-		if (n->status != CFR_RETURNED) {
+		if (n->status != CFM_RETURNED) {
 			seal(o, n->call); /* C-9: a cancelled call is never written */
 			break;
 		}
@@ -228,7 +245,7 @@ void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
 		     n->call);
 		break;
 	}
-	case CFR_NOTICE_RELEASE:
+	case CFH_NOTICE_RELEASE:
 		if (c->settled)
 			flag(o, CFH_DOUBLE_SETTLEMENT,
 			     "call #%u released after it had settled %s",
@@ -241,7 +258,7 @@ void cfh_oracle_notice(void *ctx, const struct cfr_notice *n)
 		retire(o, c);
 		c->settled = c->released = true;
 		break;
-	case CFR_NOTICE_DELIVER:
+	case CFH_NOTICE_DELIVER:
 		if (c->delivered)
 			flag(o, CFH_DOUBLE_SETTLEMENT,
 			     "call #%u (h%u@%u) delivered twice", n->call,
@@ -269,7 +286,7 @@ void cfh_oracle_model_observer(void *ctx, const struct cfm_settlement *s)
 	c->m_released = s->released;
 	c->m_state = s->state;
 	c->m_written = s->slot_written;
-	c->m_slot = (struct cfr_slot){s->kind, s->value};
+	c->m_slot = (struct cfh_slot){s->kind, s->value};
 }
 
 /* ---- before and after one operation ---- */
@@ -297,7 +314,7 @@ void cfh_oracle_before(struct cfh_oracle *o, uint32_t step,
 	struct cfh_task *t = task_rec(o, op->actor);
 	if (t && op->code == CFM_OP_TASK_RETURN) {
 		t->returning = true;
-		t->result = (struct cfr_slot){op->kind, op->value};
+		t->result = (struct cfh_slot){op->kind, op->value};
 	}
 	/* C-11.2: a cancel after the race was lost makes no request. */
 	o->cancel_was_settled = op->code == CFM_OP_SUBTASK_CANCEL &&
@@ -342,7 +359,7 @@ static void check_event(struct cfh_oracle *o, uint32_t owner,
 	uint32_t h = ev->handle;
 	uint32_t call = h <= CFM_MAX_HANDLES ? o->occupant[instance][h] : 0;
 	struct cfh_call *c = call ? &o->calls[call] : NULL;
-	enum cfr_status st = (enum cfr_status)ev->status;
+	enum cfm_status st = ev->status;
 	if (!c)
 		flag(o, CFH_STALE_EVENT,
 		     "event SUBTASK(h%u, %s) for a free handle", h,
@@ -384,7 +401,7 @@ static void forget_handle(struct cfh_oracle *o, uint32_t instance,
 static void follow_call(struct cfh_oracle *o, const struct cfm_op *op,
                         const struct cfm_result *r, uint32_t inst)
 {
-	uint32_t call = o->rt->calls;
+	uint32_t call = o->ls->calls;
 	struct cfh_task *t = task_rec(o, r->task);
 	if (r->status != CFM_STARTING && r->status != CFM_STARTED) {
 		flag(o, CFH_DIVERGENCE,
@@ -574,9 +591,9 @@ static void follow_tick(struct cfh_oracle *o, struct cfm_snapshot *scratch)
 		}
 	}
 	o->ntimers = kept;
-	if (fired == 0)
+	if (fired == 0 || !target(o)->snapshot) /* CFH_CHECK_TIMEOUTS */
 		return;
-	cfh_rt_snapshot(o->rt, scratch);
+	target(o)->snapshot(o->ls->rt, scratch);
 	for (uint32_t j = 0; j < scratch->nsubtasks; j++) {
 		const struct cfm_subtask *s = &scratch->subtasks[j];
 		struct cfh_call *c = call_rec(o, s->seq);
@@ -602,12 +619,13 @@ static void follow_tick(struct cfh_oracle *o, struct cfm_snapshot *scratch)
  * must not change. */
 static void verify_results(struct cfh_oracle *o)
 {
+	bool slots = target(o)->read_slot != NULL; /* CFH_CHECK_SLOTS */
 	for (uint32_t i = 0; i < o->nsettled_now; i++) {
 		uint32_t call = o->settled_now[i];
 		struct cfh_call *c = &o->calls[call];
-		const struct cfr_slot *s = cfh_rt_slot(o->rt, call);
-		if (s->kind != c->result.kind || s->value != c->result.value) {
-			if (s->kind == CFH_SLOT_UNWRITTEN)
+		const struct cfh_slot s = slots ? slot_of(o, call) : c->result;
+		if (s.kind != c->result.kind || s.value != c->result.value) {
+			if (s.kind == CFH_SLOT_UNWRITTEN)
 				flag(o, CFH_WRONG_RESULT,
 				     "call #%u (h%u@%u) resolved RETURNED, but its "
 				     "result slot was never written",
@@ -617,8 +635,8 @@ static void verify_results(struct cfh_oracle *o)
 				     "call #%u (h%u@%u) resolved RETURNED with "
 				     "(%u, %u) in its slot; task.return gave "
 				     "(%u, %u)",
-				     call, c->handle, c->instance, s->kind,
-				     s->value, c->result.kind, c->result.value);
+				     call, c->handle, c->instance, s.kind,
+				     s.value, c->result.kind, c->result.value);
 		}
 		c->sealed = true;
 		c->seal = c->result;
@@ -627,12 +645,12 @@ static void verify_results(struct cfh_oracle *o)
 }
 
 void cfh_oracle_after(struct cfh_oracle *o, const struct cfm_op *op,
-                      enum cfr_err err, const struct cfm_result *r,
+                      const struct cfm_result *r,
                       struct cfm_snapshot *scratch)
 {
 	struct cfh_task *actor = task_rec(o, op->actor);
 	uint32_t inst = actor ? actor->instance : 0;
-	if (err != CFR_OK) {
+	if (r->err != CFM_OK) {
 		if (actor)
 			actor->returning = false;
 		return;
@@ -651,13 +669,12 @@ void cfh_oracle_after(struct cfh_oracle *o, const struct cfm_op *op,
 			     "call #%u had resolved %s",
 			     op->handle, call,
 			     status_name(o->calls[call].state));
-		else if (resolved((enum cfr_status)r->status)) {
+		else if (resolved(r->status)) {
 			struct cfm_event ev = {CFM_EV_SUBTASK, op->handle,
 			                       r->status};
 			check_event(o, op->actor, inst, &ev);
 		}
-		if (call && o->detaching &&
-		    !resolved((enum cfr_status)r->status))
+		if (call && o->detaching && !resolved(r->status))
 			flag(o, CFH_DIVERGENCE,
 			     "C-32: subtask.cancel h%u returned %s, but call #%u "
 			     "shares T%u with other live subscribers, so it "
@@ -734,8 +751,9 @@ void cfh_oracle_after(struct cfh_oracle *o, const struct cfm_op *op,
  * but not there is held and never given back. */
 static void check_counts(struct cfh_oracle *o, const struct cfm_snapshot *rs)
 {
-	struct cfm_counts h = cfm_snapshot_counts(rs);
-	struct cfr_counts c = cfr_counts(o->rt->rt);
+	struct cfm_counts h = cfm_snapshot_counts(rs), c;
+	if (!target(o)->counts || !target(o)->counts(o->ls->rt, &c))
+		return; /* CFH_CHECK_COUNTS */
 	if (c.tasks != h.tasks || c.subtasks != h.subtasks ||
 	    c.handles != h.handles || c.resources != h.resources ||
 	    c.keys != h.keys || c.queue != h.queue)
@@ -754,7 +772,7 @@ static void check_counts(struct cfh_oracle *o, const struct cfm_snapshot *rs)
 static void check_records(struct cfh_oracle *o, const struct cfm_snapshot *rs)
 {
 	uint32_t expected = 0;
-	for (uint32_t call = 1; call <= o->rt->calls; call++)
+	for (uint32_t call = 1; call <= o->ls->calls; call++)
 		expected += o->calls[call].held || !o->calls[call].settled;
 	for (uint32_t j = 0; j < rs->nsubtasks; j++) {
 		const struct cfm_subtask *s = &rs->subtasks[j];
@@ -774,12 +792,13 @@ static void check_records(struct cfh_oracle *o, const struct cfm_snapshot *rs)
 			return;
 		}
 	}
-	uint32_t held = cfr_counts(o->rt->rt).subtasks;
-	if (held > expected)
+	struct cfm_counts held;
+	if (target(o)->counts && target(o)->counts(o->ls->rt, &held) &&
+	    held.subtasks > expected)
 		flag(o, CFH_LEAK,
 		     "after the drain the runtime holds %u subtask records; the "
 		     "calls still held or awaiting release are %u",
-		     held, expected);
+		     held.subtasks, expected);
 }
 
 /* C-36: after the drain only a guest's own dead ends may remain. A task is
@@ -851,16 +870,18 @@ static void check_left_running(struct cfh_oracle *o,
  * that never resolved RETURNED. */
 static void check_slots(struct cfh_oracle *o)
 {
-	for (uint32_t call = 1; call <= o->rt->calls; call++) {
+	if (!target(o)->read_slot) /* CFH_CHECK_SLOTS */
+		return;
+	for (uint32_t call = 1; call <= o->ls->calls; call++) {
 		const struct cfh_call *c = &o->calls[call];
-		const struct cfr_slot *s = cfh_rt_slot(o->rt, call);
-		bool written = s->kind != CFH_SLOT_UNWRITTEN;
-		if ((c->sealed && memcmp(s, &c->seal, sizeof(*s)) != 0) ||
-		    (written && !(c->settled && c->state == CFR_RETURNED))) {
+		const struct cfh_slot s = slot_of(o, call);
+		bool written = s.kind != CFH_SLOT_UNWRITTEN;
+		if ((c->sealed && !slot_equal(s, c->seal)) ||
+		    (written && !(c->settled && c->state == CFM_RETURNED))) {
 			flag(o, CFH_LATE_PUBLICATION,
 			     "call #%u's result slot holds (%u, %u) though the "
 			     "call %s",
-			     call, s->kind, s->value,
+			     call, s.kind, s.value,
 			     c->settled ? status_name(c->state)
 			                : "never resolved");
 			return;
@@ -871,17 +892,22 @@ static void check_slots(struct cfh_oracle *o)
 void cfh_oracle_after_drain(struct cfh_oracle *o,
                             const struct cfm_snapshot *rs, bool dead_ends)
 {
-	check_counts(o, rs);
-	check_records(o, rs);
-	if (dead_ends)
-		check_left_running(o, rs);
-	check_slots(o);
+	bool notices = target(o)->caps.notices;
+	if (rs) {
+		check_counts(o, rs);
+		if (notices)
+			check_records(o, rs);
+		if (dead_ends)
+			check_left_running(o, rs);
+	}
+	if (notices)
+		check_slots(o);
 }
 
 /* The outcome of a call in words: "unresolved", "released", "RETURNED
  * (0, 7)", "CANCELLED_BEFORE_RETURNED". */
 static void outcome_text(bool settled, bool released, enum cfm_status state,
-                         bool written, struct cfr_slot slot, char *buf,
+                         bool written, struct cfh_slot slot, char *buf,
                          size_t size)
 {
 	if (!settled)
@@ -898,28 +924,30 @@ static void outcome_text(bool settled, bool released, enum cfm_status state,
 bool cfh_oracle_compare_outcomes(struct cfh_oracle *o, char *detail,
                                  size_t size)
 {
-	for (uint32_t call = 1; call <= o->rt->calls; call++) {
+	/* Without read_slot the slots are not compared (CFH_CHECK_SLOTS):
+	 * the runtime's side is taken to hold what the model's does. */
+	bool slots = target(o)->read_slot != NULL;
+	for (uint32_t call = 1; call <= o->ls->calls; call++) {
 		const struct cfh_call *c = &o->calls[call];
-		const struct cfr_slot *slot = cfh_rt_slot(o->rt, call);
-		bool written = slot->kind != CFH_SLOT_UNWRITTEN;
+		const struct cfh_slot slot = slots ? slot_of(o, call) : c->m_slot;
+		bool written =
+		    slots ? slot.kind != CFH_SLOT_UNWRITTEN : c->m_written;
 		bool rt_released = c->released && !c->held;
-		enum cfm_status rt_state = (enum cfm_status)c->state;
+		enum cfm_status rt_state = c->state;
 		bool same = c->m_settled == c->settled &&
 		            (!c->settled ||
 		             (c->m_released == rt_released &&
 		              (c->m_released ||
 		               (c->m_state == rt_state &&
 		                c->m_written == written &&
-		                (!written ||
-		                 memcmp(&c->m_slot, slot, sizeof(*slot)) ==
-		                     0)))));
+		                (!written || slot_equal(c->m_slot, slot))))));
 		if (same)
 			continue;
 		char m[64], r[64];
 		outcome_text(c->m_settled, c->m_released, c->m_state,
 		             c->m_written, c->m_slot, m, sizeof(m));
-		outcome_text(c->settled, rt_released, rt_state, written, *slot,
-		             r, sizeof(r));
+		outcome_text(c->settled, rt_released, rt_state, written, slot, r,
+		             sizeof(r));
 		snprintf(detail, size,
 		         "call #%u ended differently: the model has %s, the "
 		         "runtime %s",

@@ -1,7 +1,11 @@
 /* oracle.h - the checks that need no model.
  *
  * The oracle follows every call of a run through what the runtime itself
- * says: the results it returns and its observer's notices (cfr.h). From
+ * says: the results it returns and its notices (target.h; the bundled
+ * runtime's observer, cfr.h). It reaches the runtime only through the
+ * target's table, and runs only for a target that tells notices; a part
+ * the target lacks (result slots, snapshot, counts) switches off the
+ * checks that read it (target.h lists which). From
  * those alone, with bookkeeping of its own (which call holds which handle,
  * which task made which call, what each task.return gave, the clock and
  * the deadlines, each task's resources), it checks the rules that fix one
@@ -46,7 +50,8 @@
 
 #include "cfm.h"
 #include "engine.h"
-#include "rtview.h"
+#include "lockstep.h"
+#include "target.h"
 
 /* One call, as the harness follows it without the model. */
 struct cfh_call {
@@ -62,16 +67,16 @@ struct cfh_call {
 	bool timed_out;        /* its deadline fired while it waited */
 	bool done_at_tick; /* resolved, cancelled or dropped before this tick */
 	uint32_t requesting; /* the step that requests its cancellation */
-	enum cfr_status state;
+	enum cfm_status state;
 	uint32_t noticed; /* the last step a notice named it */
 	bool sealed;          /* the slot must not change any more ... */
-	struct cfr_slot seal; /* ... from this */
+	struct cfh_slot seal; /* ... from this */
 	bool returned;        /* settled RETURNED: the slot must hold ... */
-	struct cfr_slot result; /* ... the task.return's kind and value */
+	struct cfh_slot result; /* ... the task.return's kind and value */
 	/* The model's settlement (with the comparison on). */
 	bool m_settled, m_released, m_written;
 	enum cfm_status m_state;
-	struct cfr_slot m_slot;
+	struct cfh_slot m_slot;
 };
 
 /* One task, as the harness knows it from the calls and its own steps. */
@@ -83,7 +88,7 @@ struct cfh_task {
 	bool cancel_seen;        /* TASK_CANCELLED was delivered */
 	bool ended_cancellably;  /* its last wait was cancellable, or a yield */
 	bool returning;          /* its task.return is the step in progress */
-	struct cfr_slot result;  /* what that task.return gives */
+	struct cfh_slot result;  /* what that task.return gives */
 	uint64_t resources;      /* bit r-1: resource r is live (C-34) */
 	uint32_t live_subs; /* subscribers neither resolved nor cancelling */
 };
@@ -94,7 +99,7 @@ struct cfh_key {
 };
 
 struct cfh_oracle {
-	struct cfh_rt *rt;
+	struct cfh_lockstep *ls; /* the target, its instance, its calls */
 	bool model_ledger; /* keep the model's settlements */
 	struct cfh_call *calls; /* by call number; [0] unused */
 	uint32_t calls_cap;
@@ -122,29 +127,30 @@ struct cfh_oracle {
 	bool out_of_memory; /* the oracle's own bookkeeping could not grow */
 };
 
-/* Starts an empty oracle over rt. model_ledger: also keep the model's
- * settlements (give cfh_oracle_model_observer to the model). */
-void cfh_oracle_init(struct cfh_oracle *o, struct cfh_rt *rt,
+/* Starts an empty oracle over the target of ls. model_ledger: also keep
+ * the model's settlements (give cfh_oracle_model_observer to the model). */
+void cfh_oracle_init(struct cfh_oracle *o, struct cfh_lockstep *ls,
                      bool model_ledger);
 void cfh_oracle_fini(struct cfh_oracle *o);
 
-/* The observers: the runtime's (cfr_config.observer) and the model's. */
-void cfh_oracle_notice(void *ctx, const struct cfr_notice *n);
+/* The observers: the target's (cfh_target_env.notice) and the model's. */
+void cfh_oracle_notice(void *ctx, const struct cfh_notice *n);
 void cfh_oracle_model_observer(void *ctx, const struct cfm_settlement *s);
 
-/* Around each operation both sides perform: before() with the step's
- * number, after() with what the runtime returned (err is its own code).
- * scratch is room for a snapshot of the runtime, which after() takes when
- * a deadline was reached. */
+/* Around each operation both sides perform (only for a target that tells
+ * notices): before() with the step's number, after() with what the
+ * runtime returned. scratch is room for a snapshot of the runtime, which
+ * after() takes when a deadline was reached. */
 void cfh_oracle_before(struct cfh_oracle *o, uint32_t step,
                        const struct cfm_op *op);
 void cfh_oracle_after(struct cfh_oracle *o, const struct cfm_op *op,
-                      enum cfr_err err, const struct cfm_result *r,
+                      const struct cfm_result *r,
                       struct cfm_snapshot *scratch);
 
 /* After the drain: what may remain, and every slot. rs is the runtime's
- * snapshot in the model's form, taken after the drain. dead_ends: judge
- * the tasks still there by C-36 alone (without the model). */
+ * snapshot in the model's form, taken after the drain, or NULL for a
+ * target without one. dead_ends: judge the tasks still there by C-36
+ * alone (without the model); that needs only rs. The rest needs notices. */
 void cfh_oracle_after_drain(struct cfh_oracle *o,
                             const struct cfm_snapshot *rs, bool dead_ends);
 

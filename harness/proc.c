@@ -142,20 +142,17 @@ static void drain_stderr(struct cfh_proc *p)
 				close_fd(&p->err);
 			return;
 		}
+		/* A chunk always fits the tail: only older bytes make room. */
+		_Static_assert(sizeof(chunk) < sizeof(p->tail) - 1,
+		               "a chunk fits the tail");
 		size_t n = (size_t)r, cap = sizeof(p->tail) - 1;
-		if (n >= cap) {
-			memcpy(p->tail, chunk + n - cap, cap);
-			p->tail_len = cap;
-		} else {
-			if (p->tail_len + n > cap) {
-				size_t drop = p->tail_len + n - cap;
-				memmove(p->tail, p->tail + drop,
-				        p->tail_len - drop);
-				p->tail_len -= drop;
-			}
-			memcpy(p->tail + p->tail_len, chunk, n);
-			p->tail_len += n;
+		if (p->tail_len + n > cap) {
+			size_t drop = p->tail_len + n - cap;
+			memmove(p->tail, p->tail + drop, p->tail_len - drop);
+			p->tail_len -= drop;
 		}
+		memcpy(p->tail + p->tail_len, chunk, n);
+		p->tail_len += n;
 		p->tail[p->tail_len] = '\0';
 	}
 	close_fd(&p->err); /* end of file */

@@ -239,8 +239,11 @@ static void decided(struct run *run, const char *text)
 			return; /* the trace goes on; only the record is short */
 		rep->decided = p;
 	}
-	snprintf(rep->decided[rep->ndecided++], sizeof(*rep->decided), "%s",
-	         text);
+	/* A decision's text is short; a longer one is cut to the record. */
+	char *to = rep->decided[rep->ndecided++];
+	size_t len = strnlen(text, sizeof(*rep->decided) - 1);
+	memcpy(to, text, len);
+	to[len] = '\0';
 }
 
 /* ---- talking to the target ---- */

@@ -13,6 +13,27 @@ _Static_assert((int)CFR_ACT_EXITED == (int)CFM_ACT_EXITED, "activities");
 _Static_assert((int)CFR_EV_TASK_CANCELLED == (int)CFM_EV_TASK_CANCELLED,
                "events");
 _Static_assert(CFM_MAX_RESOURCES <= CFR_MAX_RESOURCES, "resources");
+_Static_assert((int)CFR_NOTICE_SETTLE == (int)CFH_NOTICE_SETTLE &&
+                   (int)CFR_NOTICE_RELEASE == (int)CFH_NOTICE_RELEASE &&
+                   (int)CFR_NOTICE_SLOT_WRITE == (int)CFH_NOTICE_SLOT_WRITE &&
+                   (int)CFR_NOTICE_DELIVER == (int)CFH_NOTICE_DELIVER,
+               "notices");
+_Static_assert((int)CFR_KIND_ERR == (int)CFM_KIND_ERR, "kinds");
+
+/* The runtime's notice, told in the model's vocabulary. */
+static void forward_notice(void *ctx, const struct cfr_notice *n)
+{
+	struct cfh_rt *v = ctx;
+	v->note = (struct cfh_notice){
+	    .kind = (enum cfh_notice_kind)n->kind,
+	    .instance = n->instance,
+	    .handle = n->handle,
+	    .call = n->call,
+	    .task = n->task,
+	    .status = (enum cfm_status)n->status,
+	};
+	v->notice(v->notice_ctx, &v->note);
+}
 
 enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
                          const struct cfh_rt_options *opts)
@@ -27,12 +48,21 @@ enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
 	    .max_resources = cfg->max_resources,
 	    .max_keys = cfg->max_keys,
 	    .pool_chunk = opts->pool_chunk,
-	    .allocator = opts->allocator,
-	    .observer = opts->observer,
-	    .observer_ctx = opts->observer_ctx,
 	    .mutant = opts->mutant,
 	};
 	memset(v, 0, sizeof(*v));
+	if (opts->allocator) {
+		v->alloc = (struct cfr_allocator){opts->allocator->alloc,
+		                                  opts->allocator->release,
+		                                  opts->allocator->ctx};
+		rc.allocator = &v->alloc;
+	}
+	if (opts->notice) {
+		v->notice = opts->notice;
+		v->notice_ctx = opts->notice_ctx;
+		rc.observer = forward_notice;
+		rc.observer_ctx = v;
+	}
 	v->snap.backpressure = calloc(CFM_MAX_INSTANCES, sizeof(uint32_t));
 	v->snap.queue = calloc(CFM_MAX_TASKS, sizeof(uint32_t));
 	v->snap.tasks = calloc(CFM_MAX_TASKS, sizeof(struct cfr_task_info));
@@ -89,13 +119,15 @@ static struct cfr_slot *slot_at(struct cfh_rt *v, uint32_t call,
 	return &v->blocks[b]->slot[i];
 }
 
-bool cfh_rt_reserve_slot(struct cfh_rt *v)
-{
-	uint32_t *tag;
-	return slot_at(v, v->calls + 1, &tag) != NULL;
-}
-
-struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
+/* The one body of cfh_rt_apply and of the table's apply, inlined into
+ * each so that the table costs no extra call on the hot path (measured).
+ * foreign, if not NULL, gets the name of a code outside the contract. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline struct cfm_result rt_apply(struct cfh_rt *v,
+                                         const struct cfm_op *op,
+                                         const char **foreign)
 {
 	struct cfm_result r = {0};
 	struct cfr *rt = v->rt;
@@ -170,13 +202,21 @@ struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
 		break;
 	}
 	v->last_err = err;
-	if (err != CFR_OK) /* C-6: an error returns nothing else */
+	if (err != CFR_OK) { /* C-6: an error returns nothing else */
+		if (err > CFR_E_ACTIVE && foreign)
+			*foreign = cfr_err_name(err);
 		return (struct cfm_result){
 		    .err = err <= CFR_E_ACTIVE ? (enum cfm_err)err
 		                                : CFM_E_LIMIT};
+	}
 	r.event = (struct cfm_event){(enum cfm_event_code)ev.code, ev.handle,
 	                             (enum cfm_status)ev.status};
 	return r;
+}
+
+struct cfm_result cfh_rt_apply(struct cfh_rt *v, const struct cfm_op *op)
+{
+	return rt_apply(v, op, NULL);
 }
 
 const struct cfr_slot *cfh_rt_slot(const struct cfh_rt *v, uint32_t call)
@@ -263,3 +303,88 @@ void cfh_rt_snapshot(struct cfh_rt *v, struct cfm_snapshot *out)
 		                                s->keys[i].key,
 		                                s->keys[i].task};
 }
+
+/* ---- the bundled runtime as a target (target.h) ---- */
+
+static void *bundled_create(const struct cfm_config *cfg,
+                            const struct cfh_target_env *env,
+                            const char **why)
+{
+	struct cfh_rt *v = malloc(sizeof(*v));
+	if (!v) {
+		*why = cfr_strerror(CFR_E_NOMEM);
+		return NULL;
+	}
+	struct cfh_rt_options o = {.allocator = env->allocator,
+	                           .notice = env->notice,
+	                           .notice_ctx = env->notice_ctx,
+	                           .mutant = env->mutant};
+	enum cfr_err err = cfh_rt_init(v, cfg, &o);
+	if (err != CFR_OK) {
+		*why = cfr_strerror(err);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void bundled_destroy(void *rt)
+{
+	cfh_rt_fini(rt);
+	free(rt);
+}
+
+static void bundled_reset(void *rt) { cfh_rt_reset(rt); }
+
+static struct cfm_result bundled_apply(void *rt, const struct cfm_op *op,
+                                       const char **foreign)
+{
+	return rt_apply(rt, op, foreign);
+}
+
+static bool bundled_reserve_slot(void *rt, uint32_t call)
+{
+	uint32_t *tag;
+	return slot_at(rt, call, &tag) != NULL;
+}
+
+static struct cfh_slot bundled_read_slot(void *rt, uint32_t call)
+{
+	const struct cfr_slot *s = cfh_rt_slot(rt, call);
+	return s ? (struct cfh_slot){s->kind, s->value}
+	         : (struct cfh_slot){CFH_SLOT_UNWRITTEN, 0};
+}
+
+static void bundled_snapshot(void *rt, struct cfm_snapshot *out)
+{
+	cfh_rt_snapshot(rt, out);
+}
+
+static bool bundled_counts(void *rt, struct cfm_counts *out)
+{
+	const struct cfh_rt *v = rt;
+	struct cfr_counts c = cfr_counts(v->rt);
+	*out = (struct cfm_counts){.tasks = c.tasks,
+	                           .subtasks = c.subtasks,
+	                           .handles = c.handles,
+	                           .resources = c.resources,
+	                           .keys = c.keys,
+	                           .queue = c.queue};
+	return true;
+}
+
+const struct cfh_target cfh_target_bundled = {
+    .name = "bundled",
+    .caps = {.ops = CFH_TARGET_OPS_ALL,
+             .features = CFH_F_ALL,
+             .notices = true,
+             .allocator = true},
+    .create = bundled_create,
+    .destroy = bundled_destroy,
+    .reset = bundled_reset,
+    .apply = bundled_apply,
+    .reserve_slot = bundled_reserve_slot,
+    .read_slot = bundled_read_slot,
+    .snapshot = bundled_snapshot,
+    .counts = bundled_counts,
+};

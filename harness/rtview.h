@@ -5,23 +5,24 @@
  * type; it owns the caller memory the runtime writes results into (one
  * slot per call, by call number) and turns the runtime's snapshot into a
  * struct cfm_snapshot, so the two sides can be compared field by field.
+ * cfh_target_bundled (target.h) is this view as a target: the engine
+ * reaches the runtime only through that table; the functions below are
+ * for it and for cancelfuzz-bench, which times the runtime alone.
  */
 #ifndef CFH_RTVIEW_H
 #define CFH_RTVIEW_H
 
 #include "cfm.h"
 #include "cfr.h"
-
-/* A result slot the runtime has not written holds this kind. */
-#define CFH_SLOT_UNWRITTEN 0xfffffffeu
+#include "target.h"
 
 /* Result slots live in blocks that never move: the runtime keeps pointers
  * into them (they are the callers' memory), so they cannot be realloc'd. */
 #define CFH_SLOTS_PER_BLOCK 256u
 #define CFH_SLOT_BLOCKS 1024u
-/* So one run makes at most this many calls (call numbers start at 1): a
- * limit of the harness, never of the runtime under test. */
-#define CFH_MAX_CALLS (CFH_SLOTS_PER_BLOCK * CFH_SLOT_BLOCKS - 1u)
+/* So one run makes at most CFH_MAX_CALLS calls (target.h). */
+_Static_assert(CFH_MAX_CALLS == CFH_SLOTS_PER_BLOCK * CFH_SLOT_BLOCKS - 1u,
+               "the slot blocks hold CFH_MAX_CALLS calls");
 
 struct cfh_slot_block {
 	struct cfr_slot slot[CFH_SLOTS_PER_BLOCK];
@@ -34,13 +35,19 @@ struct cfh_rt {
 	uint32_t calls; /* call numbers handed out, from 1 */
 	enum cfr_err last_err;  /* the runtime's own code for the last op */
 	struct cfr_snapshot snap;
+	struct cfr_allocator alloc; /* the harness's hooks, as cfr takes them */
+	void (*notice)(void *ctx, const struct cfh_notice *n);
+	void *notice_ctx;
+	struct cfh_notice note; /* the one being told (not on the stack:
+	                           cheaper under ASan, measured) */
 };
 
 /* How to build the runtime beyond the model's caps; all may be zero. */
 struct cfh_rt_options {
-	const struct cfr_allocator *allocator;
-	void (*observer)(void *ctx, const struct cfr_notice *notice);
-	void *observer_ctx;
+	const struct cfh_allocator *allocator;
+	/* Told of the runtime's notices, in the model's vocabulary. */
+	void (*notice)(void *ctx, const struct cfh_notice *n);
+	void *notice_ctx;
 	uint32_t pool_chunk;
 	uint32_t mutant; /* impl/mutants.h; 0 for the correct runtime */
 };
@@ -52,11 +59,6 @@ enum cfr_err cfh_rt_init(struct cfh_rt *v, const struct cfm_config *cfg,
 void cfh_rt_fini(struct cfh_rt *v);
 /* Back to a fresh runtime, reusing every allocation. */
 void cfh_rt_reset(struct cfh_rt *v);
-
-/* Makes room for the next call's result slot. Returns false when the run
- * has made CFH_MAX_CALLS calls or memory is short: the harness's limit,
- * which the caller reports as such, never as the runtime's. */
-bool cfh_rt_reserve_slot(struct cfh_rt *v);
 
 /* Performs op on the runtime. The result's err is the contract's code; a
  * code the contract does not have (E_NOMEM) is in v->last_err and shows as

@@ -26,15 +26,15 @@ static struct cfm_result lockstep_apply(void *ctx, const struct cfm_op *op)
 static void lockstep_snapshot(void *ctx, struct cfm_snapshot *out)
 {
 	struct fixture *f = ctx;
-	cfh_rt_snapshot(&f->ls.rt, out);
+	cfh_rt_snapshot(fx_rt(f), out);
 }
 
 void fx_begin_cfg(struct fixture *f, const struct cfm_config *cfg)
 {
 	memset(f, 0, sizeof(*f));
 	cfh_alloc_init(&f->ca, 0);
-	struct cfh_rt_options opts = {.allocator = &f->ca.hooks};
-	if (!cfh_lockstep_init(&f->ls, cfg, &opts))
+	struct cfh_target_env env = {.allocator = &f->ca.hooks};
+	if (!cfh_lockstep_init(&f->ls, cfg, &cfh_target_bundled, &env))
 		tap_fail(__FILE__, __LINE__, "cannot set up model and runtime");
 	f->target = (struct script_target){"runtime", f, lockstep_apply,
 	                                   lockstep_snapshot};
@@ -62,7 +62,7 @@ void fx_end(struct fixture *f)
 		lockstep_apply(f, &op);
 	}
 	struct cfm_counts mc = cfm_counts(&f->ls.model);
-	struct cfr_counts rc = cfr_counts(f->ls.rt.rt);
+	struct cfr_counts rc = cfr_counts(fx_rt(f)->rt);
 	ASSERT_EQ(rc.tasks, mc.tasks);
 	ASSERT_EQ(rc.subtasks, mc.subtasks);
 	ASSERT_EQ(rc.handles, mc.handles);

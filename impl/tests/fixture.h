@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "cfr.h"
 #include "lockstep.h"
+#include "rtview.h"
 #include "script.h"
 
 struct fixture {
@@ -26,5 +27,11 @@ void fx_run(struct fixture *f, const char *text);
  * more than the model, destroys the runtime and checks that every byte
  * came back. */
 void fx_end(struct fixture *f);
+
+/* The bundled runtime's view behind the lockstep's target table. */
+static inline struct cfh_rt *fx_rt(struct fixture *f)
+{
+	return f->ls.rt;
+}
 
 #endif /* FIXTURE_H */

@@ -230,11 +230,11 @@ static void reset_gives_a_fresh_runtime(void)
 	struct fixture f;
 	fx_begin(&f, 3);
 	fx_run(&f, "host call 1\nhost call 2 shared(3)\nhost run 0\n");
-	size_t bytes = cfr_counts(f.ls.rt.rt).bytes;
-	cfh_rt_reset(&f.ls.rt);
+	size_t bytes = cfr_counts(fx_rt(&f)->rt).bytes;
+	cfh_target_bundled.reset(f.ls.rt);
 	struct cfm_config cfg = f.ls.model.cfg;
 	cfm_init(&f.ls.model, &cfg);
-	struct cfr_counts c = cfr_counts(f.ls.rt.rt);
+	struct cfr_counts c = cfr_counts(fx_rt(&f)->rt);
 	ASSERT_EQ(c.tasks, 0);
 	ASSERT_EQ(c.subtasks, 0);
 	ASSERT_EQ(c.keys, 0);
@@ -258,9 +258,10 @@ static void rt_snapshot(void *ctx, struct cfm_snapshot *out)
 /* What an observer heard, in order, as text. */
 struct heard {
 	char text[1024];
+	const struct cfh_rt *v; /* to read a slot as it is written */
 };
 
-static void listen(void *ctx, const struct cfr_notice *n)
+static void listen(void *ctx, const struct cfh_notice *n)
 {
 	static const char *const kinds[] = {"settle", "release", "write",
 	                                    "deliver"};
@@ -269,10 +270,11 @@ static void listen(void *ctx, const struct cfr_notice *n)
 	snprintf(h->text + len, sizeof(h->text) - len, "%s%s #%u h%u T%u %u",
 	         len ? "; " : "", kinds[n->kind], n->call, n->handle, n->task,
 	         (unsigned)n->status);
-	if (n->kind == CFR_NOTICE_SLOT_WRITE) {
+	if (n->kind == CFH_NOTICE_SLOT_WRITE) {
+		const struct cfr_slot *slot = cfh_rt_slot(h->v, n->call);
 		len = strlen(h->text);
 		snprintf(h->text + len, sizeof(h->text) - len, " =%u:%u",
-		         n->slot->kind, n->slot->value);
+		         slot ? slot->kind : 99u, slot ? slot->value : 99u);
 	}
 }
 
@@ -281,11 +283,11 @@ static void listen(void *ctx, const struct cfr_notice *n)
  * no write; a cancelled call is settled without a write (C-9, C-27, C-33). */
 static void observer_hears_each_settlement_once(void)
 {
-	struct heard h = {""};
 	struct cfh_rt v;
+	struct heard h = {"", &v};
 	struct cfm m;
 	script_init(&m, 2);
-	struct cfh_rt_options opts = {.observer = listen, .observer_ctx = &h};
+	struct cfh_rt_options opts = {.notice = listen, .notice_ctx = &h};
 	ASSERT_EQ(cfh_rt_init(&v, &m.cfg, &opts), CFR_OK);
 	struct script_target t = {"runtime", &v, rt_apply, rt_snapshot};
 	script_exec(&t,

@@ -18,10 +18,17 @@ static uint32_t lcg(uint32_t *s)
 	return *s >> 8;
 }
 
+/* The counting allocator's hooks, as the runtime takes them. */
+static struct cfr_allocator cfr_hooks(const struct cfh_alloc *ca)
+{
+	return (struct cfr_allocator){ca->hooks.alloc, ca->hooks.release,
+	                              ca->hooks.ctx};
+}
+
 static struct cfr_mem test_mem(struct cfh_alloc *ca)
 {
 	cfh_alloc_init(ca, 0);
-	return (struct cfr_mem){ca->hooks, 0};
+	return (struct cfr_mem){cfr_hooks(ca), 0};
 }
 
 /* C-3: the lowest free index, reused at once. */
@@ -181,7 +188,7 @@ static void pool_reports_allocation_failure(void)
 {
 	struct cfh_alloc ca;
 	cfh_alloc_init(&ca, 2);
-	struct cfr_mem m = {ca.hooks, 0};
+	struct cfr_mem m = {cfr_hooks(&ca), 0};
 	struct cfr_pool p;
 	cfr_pool_init(&p, 16, 1);
 	ASSERT_TRUE(cfr_pool_get(&p, &m) != NULL);
@@ -252,7 +259,8 @@ static void runtime_rejects_bad_config(void)
 {
 	struct cfh_alloc ca;
 	cfh_alloc_init(&ca, 0);
-	struct cfr_config c = {1, 4, 4, 4, 4, 0, &ca.hooks, NULL, NULL, 0};
+	struct cfr_allocator hooks = cfr_hooks(&ca);
+	struct cfr_config c = {1, 4, 4, 4, 4, 0, &hooks, NULL, NULL, 0};
 	struct cfr *rt = (struct cfr *)&ca;
 	ASSERT_EQ(cfr_create(&c, &rt), CFR_E_CONFIG);
 	ASSERT_TRUE(rt == NULL);
