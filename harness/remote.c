@@ -829,9 +829,12 @@ static bool from_input(struct run *run, struct cfm_cm_op *op, bool *bad)
 		}
 		b = 0;
 	}
+	/* The host's polls and drops are the model's bookkeeping, which the
+	 * drain does: an input's bytes are better spent on calls. */
 	size_t all = cfh_cm_cands(m, c);
 	for (size_t k = 0; k < all; k++)
-		if (supports(&run->r->caps, &c[k]) && !refused(m, &c[k]))
+		if (supports(&run->r->caps, &c[k]) && !refused(m, &c[k]) &&
+		    (c[k].actor || c[k].code == CFM_CM_OP_CALL))
 			c[n++] = c[k];
 	if (n == 0) {
 		free(c);

@@ -22,7 +22,8 @@
  *     [op]     b == 0xFF (when the target takes misuse): a misuse,
  *              [code] [arg] as cm_check.h; else the (b mod n)-th of the
  *              candidates (cfh_cm_cands) the target supports (the host
- *              only calls; its polls and drops are the model's own)
+ *              only calls; its polls and drops, the model's own
+ *              bookkeeping, are left to the drain)
  *     [value]  after task.return: its value
  *   then the drain policy (cfh_cm_drain_next, with a host that cannot
  *   cancel) runs to quiescence, and the end-of-run checks follow.
