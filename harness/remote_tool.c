@@ -66,21 +66,16 @@ static int run_file(struct cfh_remote *r, const char *path, FILE *trace,
 			cfh_scenario_free(&s);
 			return 2;
 		}
-		char **lines = calloc(s.nops + 1, sizeof(*lines));
-		for (size_t i = 0; lines && i < s.nops; i++) {
-			char op[96];
-			lines[i] = strdup(cfm_cm_op_format(&s.cm_ops[i], op,
-			                                   sizeof(op)));
+		struct cfh_remote_input in;
+		char **lines;
+		if (cfh_scenario_target_input(&s, &in, &lines) != 0) {
+			fprintf(stderr, "%s: out of memory\n", path);
+			cfh_scenario_free(&s);
+			return 2;
 		}
-		struct cfh_remote_input in = {
-		    .scripted = true, .cfg = s.setup.caps,
-		    .choices = s.choices, .nchoices = s.nchoices,
-		    .script = lines, .nscript = lines ? s.nops : 0};
 		*expect = s.expect_target;
 		cfh_remote_run(r, &in, trace, rep);
-		for (size_t i = 0; lines && i < s.nops; i++)
-			free(lines[i]);
-		free(lines);
+		cfh_scenario_target_free(lines, s.nops);
 		cfh_scenario_free(&s);
 		return (int)rep->finding != *expect;
 	}

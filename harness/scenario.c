@@ -1727,3 +1727,38 @@ fail:
 	cfh_scenario_free(s);
 	return -1;
 }
+
+/* ---- target scenarios ---- */
+
+int cfh_scenario_target_input(const struct cfh_scenario *s,
+                              struct cfh_remote_input *in, char ***lines)
+{
+	char **l = calloc(s->nops + 1, sizeof(*l));
+	if (!l)
+		return -1;
+	for (size_t i = 0; i < s->nops; i++) {
+		char op[96];
+		size_t n = strlen(cfm_cm_op_format(&s->cm_ops[i], op,
+		                                   sizeof(op))) + 1;
+		if (!(l[i] = malloc(n))) {
+			cfh_scenario_target_free(l, i);
+			return -1;
+		}
+		memcpy(l[i], op, n);
+	}
+	*in = (struct cfh_remote_input){.scripted = true,
+	                                .cfg = s->setup.caps,
+	                                .choices = s->choices,
+	                                .nchoices = s->nchoices,
+	                                .script = l,
+	                                .nscript = s->nops};
+	*lines = l;
+	return 0;
+}
+
+void cfh_scenario_target_free(char **lines, size_t n)
+{
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+}

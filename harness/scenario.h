@@ -146,6 +146,15 @@ int cfh_scenario_encode(const struct cfh_scenario *s, uint8_t **out,
 int cfh_scenario_from_binary(const uint8_t *data, size_t size,
                              const char *name, struct cfh_scenario *s);
 
+/* A target scenario (s->target set) as the scripted input of remote.h:
+ * its config, choices and one decision line per op. Returns 0 with *in
+ * filled and *lines (malloc'd, each line too; free with
+ * cfh_scenario_target_free) set, or -1 if memory is short. */
+struct cfh_remote_input;
+int cfh_scenario_target_input(const struct cfh_scenario *s,
+                              struct cfh_remote_input *in, char ***lines);
+void cfh_scenario_target_free(char **lines, size_t n);
+
 /* FNV-1a, 64 bits, of data[0..size). */
 uint64_t cfh_fnv1a(const void *data, size_t size);
 
