@@ -1094,8 +1094,13 @@ out:
 		        rep->stats.decisions, rep->stats.drain, rep->stats.facts,
 		        rep->stats.runs, rep->stats.choice_points,
 		        rep->stats.choices_used);
+	/* A protocol finding of the harness's own making (a scenario's
+	 * decision that does not fit) leaves a healthy target mid-run. */
+	bool ours = f == CFH_REMOTE_PROTOCOL &&
+	            (strcmp(run->where, "decision") == 0 ||
+	             strcmp(run->where, "script") == 0);
 	if (f && f != CFH_REMOTE_TARGET_CRASH && f != CFH_REMOTE_TARGET_HANG &&
-	    f != CFH_REMOTE_PROTOCOL && r->proc && !run->ended) {
+	    (f != CFH_REMOTE_PROTOCOL || ours) && r->proc && !run->ended) {
 		/* A finding leaves the target mid-run: end it so the next
 		 * run starts clean (the target reinstantiates). */
 		char ignore[1024];
