@@ -740,6 +740,16 @@ static bool op_backpressure(struct cfm_cm *m, struct cfm_cm_task *t, int delta,
 	return true;
 }
 
+/* cm #707 (a reading): a cancellation left PENDING_CANCEL because another
+ * thread held the instance may reach a callback waiting in its event loop
+ * as soon as the instance is free, as TASK_CANCELLED; the snapshot's
+ * definitions.py hands it over only at the callback's next WAIT or YIELD.
+ * Both are allowed: 1 when t has that extra outcome. */
+static uint32_t late_cancel(const struct cfm_cm_task *t)
+{
+	return t->state == CFM_TASK_PENDING_CANCEL && !t->cancel_due;
+}
+
 /* How many outcomes resuming t has now (cm: Store.tick's candidates, each
  * with what its thread is handed); 0 if it is not ready. */
 static uint32_t resumptions(struct cfm_cm *m, struct cfm_cm_task *t)
@@ -757,9 +767,9 @@ static uint32_t resumptions(struct cfm_cm *m, struct cfm_cm_task *t)
 			return 1;
 		while (pending_member(m, j, t->set, n))
 			n++;
-		return n;
+		return n + late_cancel(t); /* cm #707: one more, last */
 	case CFM_CM_S_CB_YIELD:
-		return m->exclusive[j] == 0;
+		return m->exclusive[j] == 0 ? 1 + late_cancel(t) : 0;
 	case CFM_CM_S_WSET_WAIT:
 		while (pending_member(m, j, t->set, n))
 			n++;
@@ -810,14 +820,21 @@ static bool op_run(struct cfm_cm *m, uint32_t choice, struct cfm_cm_outcome *o)
 		if (t->cancel_due) {
 			t->cancel_due = false; /* resumed Cancelled.TRUE */
 			o->event.code = CFM_EV_TASK_CANCELLED;
+		} else if (t->susp == CFM_CM_S_CB_WAIT &&
+		           !pending_member(m, t->instance, t->set, k)) {
+			/* cm #707: the extra, last outcome (late_cancel) */
+			t->state = CFM_TASK_CANCEL_DELIVERED;
+			o->event.code = CFM_EV_TASK_CANCELLED;
 		} else {
 			o->event = deliver(pending_member(m, t->instance,
 			                                  t->set, k));
 		}
 		break;
 	case CFM_CM_S_CB_YIELD:
-		o->event.code = t->cancel_due ? CFM_EV_TASK_CANCELLED
-		                              : CFM_EV_NONE;
+		o->event.code = t->cancel_due || k == 1 ? CFM_EV_TASK_CANCELLED
+		                                        : CFM_EV_NONE;
+		if (k == 1) /* cm #707: the extra outcome (late_cancel) */
+			t->state = CFM_TASK_CANCEL_DELIVERED;
 		t->cancel_due = false;
 		break;
 	case CFM_CM_S_THREAD_YIELD:
