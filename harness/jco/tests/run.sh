@@ -137,5 +137,5 @@ for m in $("$node" "$jco/build.mjs" --list-mutants | cut -f1); do
 done
 
 echo "1..$n"
-echo "$passed passed, $failed failed"
+echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
