@@ -510,6 +510,22 @@ static void fact_kind(const char *f, char *out, size_t size)
 
 /* ---- the explanation: facts = outcome of op, then host runs ---- */
 
+/* The signature's second half for a failure at fact i of op: a trap is
+ * known by its message wherever it happens (the operation it interrupted
+ * is incidental); anything else by the operation and what the target
+ * said instead. */
+static void note_where(struct run *run, const struct cfm_cm_op *op, size_t i)
+{
+	char kind[40] = "nothing";
+	if (i < run->nfacts)
+		fact_kind(run->facts[i], kind, sizeof(kind));
+	if (strncmp(kind, "trap", 4) == 0)
+		snprintf(run->fail_where, sizeof(run->fail_where), "%s", kind);
+	else
+		snprintf(run->fail_where, sizeof(run->fail_where), "%s:%s",
+		         cfm_cm_opcode_name(op->code), kind);
+}
+
 static void note_failure(struct run *run, size_t i, const struct cfm_cm *m,
                          const struct cfm_cm_op *op)
 {
@@ -517,17 +533,7 @@ static void note_failure(struct run *run, size_t i, const struct cfm_cm *m,
 	if (i < run->fail_at && run->fail[0])
 		return;
 	run->fail_at = i;
-	char kind[40] = "nothing";
-	if (i < run->nfacts)
-		fact_kind(run->facts[i], kind, sizeof(kind));
-	/* A trap is known by its message wherever it happens (the
-	 * operation it interrupted is incidental); anything else by the
-	 * operation and what the target said instead. */
-	if (strncmp(kind, "trap", 4) == 0)
-		snprintf(run->fail_where, sizeof(run->fail_where), "%s", kind);
-	else
-		snprintf(run->fail_where, sizeof(run->fail_where), "%s:%s",
-		         cfm_cm_opcode_name(op->code), kind);
+	note_where(run, op, i);
 	cfm_cm_op_format(op, what, sizeof(what));
 	cfm_cm_allowed_format(m, op, allowed, sizeof(allowed));
 	snprintf(run->fail, sizeof(run->fail),
@@ -599,20 +605,8 @@ static bool explain(struct run *run, const struct cfm_cm *m, size_t i,
 			/* A partial match says most: which fact was wrong. */
 			if (k > 0 && i + k > run->fail_at) {
 				char what[96], o[160];
-				char kind[40] = "nothing";
 				run->fail_at = i + k;
-				if (i + k < run->nfacts)
-					fact_kind(run->facts[i + k], kind,
-					          sizeof(kind));
-				if (strncmp(kind, "trap", 4) == 0)
-					snprintf(run->fail_where,
-					         sizeof(run->fail_where), "%s",
-					         kind);
-				else
-					snprintf(run->fail_where,
-					         sizeof(run->fail_where), "%s:%s",
-					         cfm_cm_opcode_name(now->code),
-					         kind);
+				note_where(run, now, i + k);
 				snprintf(run->fail, sizeof(run->fail),
 				         "at fact %zu, %s => %s: the spec has "
 				         "'%s' here, the target said '%s'",

@@ -34,6 +34,14 @@ static bool arg(struct cfh_target_cmd *cmd, size_t *used, const char *fmt, ...)
 	return true;
 }
 
+/* "--mutant NAME" for a target that takes its planted bug by name. */
+static bool mutant_args(struct cfh_target_cmd *cmd, size_t *used,
+                        const char *mutant)
+{
+	return !mutant || (arg(cmd, used, "--mutant") &&
+	                   arg(cmd, used, "%s", mutant));
+}
+
 /* The folder the running program is in, for its sibling programs. */
 static bool own_dir(char *buf, size_t size)
 {
@@ -60,8 +68,7 @@ int cfh_target_resolve(const char *name, const char *mutant,
 		for (char *w = strtok(words, " "); w; w = strtok(NULL, " "))
 			if (!arg(cmd, &used, "%s", w))
 				goto too_long;
-		if (mutant && (!arg(cmd, &used, "--mutant") ||
-		               !arg(cmd, &used, "%s", mutant)))
+		if (!mutant_args(cmd, &used, mutant))
 			goto too_long;
 		return 0;
 	}
@@ -73,8 +80,7 @@ int cfh_target_resolve(const char *name, const char *mutant,
 		}
 		if (!arg(cmd, &used, "%s/cancelfuzz-example-target", dir))
 			goto too_long;
-		if (mutant && (!arg(cmd, &used, "--mutant") ||
-		               !arg(cmd, &used, "%s", mutant)))
+		if (!mutant_args(cmd, &used, mutant))
 			goto too_long;
 		return 0;
 	}
