@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cover.h"
+
 /* Bounds of the model's fixed arrays. A run's caps (struct cfm_config) must
  * fit inside them; cfm_init() rejects a config that does not. */
 #define CFM_MAX_INSTANCES 8
@@ -257,6 +259,9 @@ struct cfm {
 	struct cfm_key keys[CFM_MAX_KEYS];
 	cfm_observer observer; /* NULL, or set after cfm_init() */
 	void *observer_ctx;
+	/* What the last cfm_apply() exercised (cover.h), cleared by each. */
+	uint32_t cited[CFM_CITED_WORDS]; /* the clauses it applied */
+	uint32_t fanout; /* the most subscribers one resolution settled */
 };
 
 /* The state in canonical order, so that two runs can be compared whatever
@@ -287,6 +292,15 @@ const char *cfm_activity_name(enum cfm_activity activity);
 const char *cfm_event_name(enum cfm_event_code code);
 const char *cfm_opcode_name(enum cfm_opcode code);
 const char *cfm_kind_name(enum cfm_kind kind);
+
+/* The clauses of the contract (cover.h): their rule ("C-11.2"), what the
+ * clause is, its identifier ("C11_2_LOST"); NULL for a bad value. */
+const char *cfm_clause_rule(enum cfm_clause c);
+const char *cfm_clause_text(enum cfm_clause c);
+const char *cfm_clause_id(enum cfm_clause c);
+
+/* True if the last cfm_apply() applied clause c. */
+bool cfm_cited(const struct cfm *m, enum cfm_clause c);
 
 /* Starts a run: all zero, clock 0, no tasks. Returns CFM_OK, or CFM_E_RANGE
  * (and leaves *m zeroed) if cfg does not fit the model's bounds. */

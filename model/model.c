@@ -26,6 +26,12 @@ static const char *const task_state_names[] = {CFM_TASK_STATES(NAME_PLAIN)};
 static const char *const activity_names[] = {CFM_ACTIVITIES(NAME_PLAIN)};
 static const char *const event_names[] = {CFM_EVENTS(NAME_PLAIN)};
 static const char *const opcode_names[] = {CFM_OPCODES(NAME_OPCODE)};
+#define CLAUSE_RULE(id, rule, text) rule,
+#define CLAUSE_TEXT(id, rule, text) text,
+#define CLAUSE_ID(id, rule, text) #id,
+static const char *const clause_rules[] = {CFM_CLAUSES(CLAUSE_RULE)};
+static const char *const clause_texts[] = {CFM_CLAUSES(CLAUSE_TEXT)};
+static const char *const clause_ids[] = {CFM_CLAUSES(CLAUSE_ID)};
 
 #define NAME_OF(table, value)                                                  \
 	((size_t)(value) < sizeof(table) / sizeof((table)[0]) ? (table)[value]  \
@@ -53,6 +59,33 @@ const char *cfm_opcode_name(enum cfm_opcode code)
 {
 	return NAME_OF(opcode_names, code);
 }
+#define CLAUSE_OF(table, c) ((size_t)(c) < CFM_CLAUSE_COUNT ? (table)[c] : NULL)
+const char *cfm_clause_rule(enum cfm_clause c)
+{
+	return CLAUSE_OF(clause_rules, c);
+}
+const char *cfm_clause_text(enum cfm_clause c)
+{
+	return CLAUSE_OF(clause_texts, c);
+}
+const char *cfm_clause_id(enum cfm_clause c)
+{
+	return CLAUSE_OF(clause_ids, c);
+}
+
+bool cfm_cited(const struct cfm *m, enum cfm_clause c)
+{
+	return (size_t)c < CFM_CLAUSE_COUNT &&
+	       (m->cited[c / 32] >> (c % 32) & 1u) != 0;
+}
+
+/* Marks clause c as applied by this step (cover.h). It changes nothing the
+ * contract can see: the harness reads it to measure and guide. */
+static void cite(struct cfm *m, enum cfm_clause c)
+{
+	m->cited[c / 32] |= 1u << (c % 32);
+}
+
 const char *cfm_kind_name(enum cfm_kind kind)
 {
 	return kind == CFM_KIND_OK ? "ok" : kind == CFM_KIND_ERR ? "err" : "?";
@@ -253,11 +286,15 @@ uint32_t cfm_registry_get(const struct cfm *m, uint32_t instance,
 
 /* C-31: a task leaves the registry when a cancellation is requested for it
  * or it resolves, whichever comes first. */
-static void unregister(struct cfm *m, const struct cfm_task *t)
+static bool unregister(struct cfm *m, const struct cfm_task *t)
 {
+	bool was = false;
 	for (size_t i = 0; i < m->keys_used; i++)
-		if (m->keys[i].live && m->keys[i].task == t->id)
+		if (m->keys[i].live && m->keys[i].task == t->id) {
 			m->keys[i].live = false;
+			was = true;
+		}
+	return was;
 }
 
 /* ---- the run queue (C-21) ---- */
@@ -284,8 +321,10 @@ static void set_pending(struct cfm *m, struct cfm_subtask *s)
 	s->pending = true;
 	if (s->owner != CFM_HOST) {
 		struct cfm_task *owner = task_get(m, s->owner);
-		if (owner && owner->activity == CFM_ACT_BLOCKED)
+		if (owner && owner->activity == CFM_ACT_BLOCKED) {
+			cite(m, CFM_CL_C23_WAKE);
 			make_ready(m, owner);
+		}
 	}
 }
 
@@ -300,10 +339,12 @@ static void settle(struct cfm *m, struct cfm_subtask *s, enum cfm_status state,
 	                              kind, value};
 	s->subscribed = false;
 	if (s->handle == 0) {
+		cite(m, CFM_CL_C27_RELEASED);
 		memset(s, 0, sizeof(*s)); /* C-27: released */
 	} else {
 		s->state = state;
 		if (state == CFM_RETURNED) { /* C-9: written exactly here */
+			cite(m, CFM_CL_C9_SLOT);
 			s->slot_written = told.slot_written = true;
 			s->kind = kind;
 			s->value = value;
@@ -321,7 +362,7 @@ static uint32_t resolve_task(struct cfm *m, struct cfm_task *t,
                              enum cfm_status state, enum cfm_kind kind,
                              uint32_t value)
 {
-	uint32_t written = 0;
+	uint32_t written = 0, settled = 0;
 	unregister(m, t); /* C-31 */
 	t->state = CFM_TASK_RESOLVED;
 	t->cancel_due = false; /* C-24: never after the task resolved */
@@ -331,7 +372,12 @@ static uint32_t resolve_task(struct cfm *m, struct cfm_task *t,
 		seq = s->seq; /* settle may release the record */
 		written += state == CFM_RETURNED && s->handle != 0;
 		settle(m, s, state, kind, value);
+		settled++;
 	}
+	if (settled >= 2)
+		cite(m, CFM_CL_C33_FANOUT);
+	if (settled > m->fanout)
+		m->fanout = settled;
 	return written;
 }
 
@@ -367,20 +413,28 @@ static void request_task_cancel(struct cfm *m, struct cfm_task *t)
 	switch (t->state) {
 	case CFM_TASK_INITIAL:
 		/* C-13: it resolves at once and never runs. */
+		cite(m, CFM_CL_C13_INITIAL);
 		resolve_task(m, t, CFM_CANCELLED_BEFORE_STARTED, CFM_KIND_OK,
 		             0);
 		free_task(t);
 		return;
 	case CFM_TASK_STARTED:
-		unregister(m, t); /* C-31: leaves the registry on request */
-		if (waiting_cancellably(t))
+		if (unregister(m, t)) /* C-31: leaves the registry on request */
+			cite(m, CFM_CL_C31_LEAVE);
+		if (waiting_cancellably(t)) {
+			cite(m, t->activity == CFM_ACT_BLOCKED
+			            ? CFM_CL_C13_BLOCKED
+			            : CFM_CL_C13_READY);
 			deliver_cancel(m, t);
-		else
+		} else {
+			cite(m, CFM_CL_C13_PENDING);
 			t->state = CFM_TASK_PENDING_CANCEL;
+		}
 		return;
 	case CFM_TASK_PENDING_CANCEL:
 	case CFM_TASK_CANCEL_DELIVERED:
 	case CFM_TASK_RESOLVED:
+		cite(m, CFM_CL_C13_NOTHING);
 		return; /* C-13: nothing happens */
 	}
 }
@@ -396,6 +450,7 @@ static void request_cancel(struct cfm *m, struct cfm_subtask *s)
 	if (count_subscribers(m, t->id) > 1) {
 		/* C-32: others still listen; this one detaches, the task is
 		 * untouched. */
+		cite(m, CFM_CL_C32_DETACH);
 		settle(m, s,
 		       t->state == CFM_TASK_INITIAL
 		           ? CFM_CANCELLED_BEFORE_STARTED
@@ -422,13 +477,18 @@ static struct cfm_event deliver_event(struct cfm_subtask *s)
 static void drop_subtask(struct cfm *m, struct cfm_subtask *s)
 {
 	if (cfm_status_resolved(s->state)) {
+		cite(m, CFM_CL_C28_DISCARD);
 		memset(s, 0, sizeof(*s));
 		return;
 	}
 	s->handle = 0; /* C-12: the handle is free at once */
 	s->pending = false;
-	if (!s->cancel_requested)
+	if (s->cancel_requested) {
+		cite(m, CFM_CL_C27_ABANDON_CANCELLED);
+	} else {
+		cite(m, CFM_CL_C27_ABANDON);
 		request_cancel(m, s); /* C-27: exactly as C-11.3 */
+	}
 }
 
 /* ---- operations ---- */
@@ -563,30 +623,40 @@ static enum cfm_err op_call(struct cfm *m, struct cfm_task *actor,
 	struct cfm_task *t = NULL;
 	struct cfm_key *k = NULL;
 
-	if (j < 1 || j >= m->cfg.instances || j <= from)
+	if (j < 1 || j >= m->cfg.instances || j <= from) {
+		cite(m, CFM_CL_C2_CALL_GRAPH);
 		return CFM_E_BADINSTANCE; /* C-2 */
+	}
 	if (op->has_deadline && op->deadline == 0)
 		return CFM_E_RANGE; /* C-10: deadline(d) needs d >= 1 */
-	if (count_handles(m, from) >= m->cfg.max_handles)
+	if (count_handles(m, from) >= m->cfg.max_handles) {
+		cite(m, CFM_CL_C5_LIMIT);
 		return CFM_E_LIMIT; /* C-5 */
+	}
 	if (op->shared && (k = key_get(m, j, op->key)) != NULL)
 		t = task_get(m, k->task); /* C-31: join */
+	if (t)
+		cite(m, CFM_CL_C31_JOIN);
 	if (!t) {
-		if (count_tasks(m) >= m->cfg.max_tasks)
+		if (count_tasks(m) >= m->cfg.max_tasks ||
+		    (op->shared && count_keys(m) >= m->cfg.max_keys)) {
+			cite(m, CFM_CL_C5_LIMIT);
 			return CFM_E_LIMIT; /* C-5 */
-		if (op->shared && count_keys(m) >= m->cfg.max_keys)
-			return CFM_E_LIMIT; /* C-5 */
+		}
 		bool queue_it =
 		    m->backpressure[j] > 0 || instance_has_queued(m, j);
 		t = new_task(m, j);
 		if (queue_it) {
+			cite(m, CFM_CL_C10_QUEUED);
 			t->state = CFM_TASK_INITIAL; /* C-10: waits for admission */
 			t->activity = CFM_ACT_QUEUED;
 		} else {
+			cite(m, CFM_CL_C10_STARTED);
 			t->state = CFM_TASK_STARTED; /* C-10: START pending */
 			make_ready(m, t);
 		}
 		if (op->shared) { /* C-31: register under the key */
+			cite(m, CFM_CL_C31_REGISTER);
 			for (k = m->keys; k->live; k++)
 				;
 			if (k - m->keys + 1 > m->keys_used)
@@ -601,8 +671,10 @@ static enum cfm_err op_call(struct cfm *m, struct cfm_task *actor,
 	s->subscribed = true;
 	/* C-10, C-31: the subtask mirrors the task. */
 	s->state = t->state == CFM_TASK_INITIAL ? CFM_STARTING : CFM_STARTED;
-	if (op->has_deadline)
+	if (op->has_deadline) {
+		cite(m, CFM_CL_C10_DEADLINE);
 		s->deadline = m->clock + op->deadline; /* C-29 */
+	}
 	s->slot = op->slot;
 
 	r->status = s->state;
@@ -634,16 +706,24 @@ static enum cfm_err op_subtask_cancel(struct cfm *m, struct cfm_task *actor,
 	enum cfm_err err = own_subtask(m, actor, op->handle, &s);
 	if (err != CFM_OK)
 		return err;
-	if (s->delivered)
+	if (s->delivered) {
+		cite(m, CFM_CL_C11_1_DELIVERED);
 		return CFM_E_DELIVERED; /* C-11.1 */
-	if (s->cancel_requested)
+	}
+	if (s->cancel_requested) {
+		cite(m, CFM_CL_C11_1_ALREADY);
 		return CFM_E_ALREADY; /* C-11.1 */
+	}
 	if (!cfm_status_resolved(s->state)) {
 		request_cancel(m, s); /* C-11.3 */
 		if (!cfm_status_resolved(s->state)) {
+			cite(m, CFM_CL_C11_3_BLOCKED);
 			r->status = CFM_BLOCKED; /* one SUBTASK event follows */
 			return CFM_OK;
 		}
+		cite(m, CFM_CL_C11_3_AT_ONCE);
+	} else {
+		cite(m, CFM_CL_C11_2_LOST);
 	}
 	/* C-11.2 (the race was already lost: no request) or C-11.3 (the
 	 * request resolved it at once): the state is returned, which is its
@@ -673,10 +753,16 @@ static enum cfm_err op_task_return(struct cfm *m, struct cfm_task *t,
 {
 	if (op->kind != CFM_KIND_OK && op->kind != CFM_KIND_ERR)
 		return CFM_E_RANGE;
-	if (t->state == CFM_TASK_RESOLVED)
+	if (t->state == CFM_TASK_RESOLVED) {
+		cite(m, CFM_CL_C14_RESOLVED);
 		return CFM_E_RESOLVED;
+	}
 	/* STARTED, PENDING_CANCEL or CANCEL_DELIVERED: the completion wins
 	 * the race (C-20). */
+	cite(m, t->state == CFM_TASK_STARTED ? CFM_CL_C14_RETURN
+	        : t->state == CFM_TASK_PENDING_CANCEL
+	            ? CFM_CL_C20_RETURN_PENDING
+	            : CFM_CL_C20_RETURN_DELIVERED);
 	r->written = resolve_task(m, t, CFM_RETURNED, op->kind, op->value);
 	return CFM_OK;
 }
@@ -684,8 +770,11 @@ static enum cfm_err op_task_return(struct cfm *m, struct cfm_task *t,
 /* C-15: task.cancel. */
 static enum cfm_err op_task_cancel(struct cfm *m, struct cfm_task *t)
 {
-	if (t->state != CFM_TASK_CANCEL_DELIVERED)
+	if (t->state != CFM_TASK_CANCEL_DELIVERED) {
+		cite(m, CFM_CL_C15_NOTDELIVERED);
 		return CFM_E_NOTDELIVERED;
+	}
+	cite(m, CFM_CL_C15_CANCEL);
 	resolve_task(m, t, CFM_CANCELLED_BEFORE_RETURNED, CFM_KIND_OK, 0);
 	return CFM_OK;
 }
@@ -698,10 +787,19 @@ static enum cfm_err op_wait(struct cfm *m, struct cfm_task *t, bool cancellable,
 	t->yielded = yield;
 	t->activity = CFM_ACT_BLOCKED;
 	m->active = 0; /* the activation ends */
-	if (cancellable && t->state == CFM_TASK_PENDING_CANCEL)
+	if (cancellable && t->state == CFM_TASK_PENDING_CANCEL) {
+		cite(m, CFM_CL_C16_WAIT_DELIVERS);
 		deliver_cancel(m, t); /* READY with TASK_CANCELLED */
-	else if (yield || lowest_owned(m, t->id, has_pending))
+		return CFM_OK;
+	}
+	if (t->state == CFM_TASK_PENDING_CANCEL)
+		cite(m, CFM_CL_C16_WAIT_KEEPS_PENDING);
+	if (yield || lowest_owned(m, t->id, has_pending)) {
+		cite(m, yield ? CFM_CL_C16_YIELD : CFM_CL_C16_WAIT_GOES_ON);
 		make_ready(m, t); /* READY with NONE, or with its event */
+	} else {
+		cite(m, CFM_CL_C16_WAIT_BLOCKS);
+	}
 	return CFM_OK;
 }
 
@@ -709,9 +807,16 @@ static enum cfm_err op_wait(struct cfm *m, struct cfm_task *t, bool cancellable,
 static enum cfm_err op_exit(struct cfm *m, struct cfm_task *t)
 {
 	struct cfm_subtask *s;
-	if (t->state != CFM_TASK_RESOLVED)
+	if (t->state != CFM_TASK_RESOLVED) {
+		cite(m, CFM_CL_C16_EXIT_UNRESOLVED);
 		return CFM_E_UNRESOLVED;
+	}
+	cite(m, CFM_CL_C16_EXIT);
+	if (count_resources(t) > 0)
+		cite(m, CFM_CL_C34_RELEASE);
 	memset(t->resource, 0, sizeof(t->resource)); /* C-34: every path */
+	if (lowest_owned(m, t->id, any_subtask))
+		cite(m, CFM_CL_C35_CASCADE);
 	while ((s = lowest_owned(m, t->id, any_subtask)) != NULL)
 		drop_subtask(m, s); /* C-35: lowest handle first */
 	free_task(t);
@@ -758,6 +863,7 @@ static void admit_queued(struct cfm *m, uint32_t instance)
 		}
 		if (!t)
 			return;
+		cite(m, CFM_CL_C19_ADMIT);
 		t->state = CFM_TASK_STARTED;
 		make_ready(m, t);
 		for (struct cfm_subtask *s = next_subscriber(m, t->id, 0); s;
@@ -812,6 +918,7 @@ static enum cfm_err op_tick(struct cfm *m, uint32_t n)
 		}
 		if (!due)
 			return CFM_OK;
+		cite(m, CFM_CL_C29_EXPIRE);
 		due->timed_out = true;
 		/* As an async subtask.cancel: a resolution it causes stays a
 		 * pending event (settle), never a return value. */
@@ -865,14 +972,68 @@ static enum cfm_err op_poll(struct cfm *m, struct cfm_result *r)
 	return CFM_OK;
 }
 
+/* The clauses of the operations whose functions need no state to cite
+ * them: read off the result. */
+static void cite_simple(struct cfm *m, const struct cfm_op *op,
+                        const struct cfm_result *r)
+{
+	bool ok = r->err == CFM_OK;
+	switch (op->code) {
+	case CFM_OP_RESOURCE_NEW:
+		cite(m, ok ? CFM_CL_C34_NEW : CFM_CL_C5_LIMIT);
+		break;
+	case CFM_OP_RESOURCE_DROP:
+		cite(m, ok ? CFM_CL_C34_DROP : CFM_CL_C34_BAD);
+		break;
+	case CFM_OP_BACKPRESSURE:
+		if (ok || r->err == CFM_E_RANGE)
+			cite(m, ok ? CFM_CL_C17_CHANGE : CFM_CL_C17_RANGE);
+		break;
+	case CFM_OP_TICK:
+		if (ok)
+			cite(m, CFM_CL_C18_TICK);
+		break;
+	case CFM_OP_RUN:
+		if (!ok) {
+			cite(m, CFM_CL_C21_EMPTY);
+			break;
+		}
+		cite(m, CFM_CL_C21_RUN);
+		cite(m, r->event.code == CFM_EV_START ? CFM_CL_C22_START
+		        : r->event.code == CFM_EV_TASK_CANCELLED
+		            ? CFM_CL_C22_CANCELLED
+		        : r->event.code == CFM_EV_NONE ? CFM_CL_C22_NONE
+		        : r->event.status == CFM_STARTED ? CFM_CL_C22_PROGRESS
+		                                         : CFM_CL_C22_RESOLVED);
+		break;
+	case CFM_OP_POLL:
+		cite(m, r->event.code == CFM_EV_SUBTASK ? CFM_CL_C25_EVENT
+		                                        : CFM_CL_C25_NONE);
+		break;
+	case CFM_OP_CALL: /* these cite inside their functions */
+	case CFM_OP_SUBTASK_CANCEL:
+	case CFM_OP_SUBTASK_DROP:
+	case CFM_OP_TASK_RETURN:
+	case CFM_OP_TASK_CANCEL:
+	case CFM_OP_WAIT:
+	case CFM_OP_YIELD:
+	case CFM_OP_EXIT:
+		break;
+	}
+}
+
 struct cfm_result cfm_apply(struct cfm *m, const struct cfm_op *op)
 {
 	struct cfm_result r = {0};
 	struct cfm_task *t;
 
+	memset(m->cited, 0, sizeof(m->cited));
+	m->fanout = 0;
 	r.err = check_actor(m, op, &t);
-	if (r.err != CFM_OK)
+	if (r.err != CFM_OK) {
+		cite(m, CFM_CL_C6_ACTOR);
 		return r;
+	}
 	switch (op->code) {
 	case CFM_OP_CALL:
 		r.err = op_call(m, t, op, &r);
@@ -922,6 +1083,7 @@ struct cfm_result cfm_apply(struct cfm *m, const struct cfm_op *op)
 	}
 	if (r.err != CFM_OK) /* C-6: an error returns nothing else */
 		r = (struct cfm_result){.err = r.err};
+	cite_simple(m, op, &r);
 	return r;
 }
 
