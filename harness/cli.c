@@ -30,6 +30,8 @@ static const char usage_text[] =
     "       cancelfuzz json FILE [--mutant NAME] [--expect CLASS] [-o OUT]\n"
     "       cancelfuzz encode FILE.json [-o OUT]\n"
     "       cancelfuzz minimize FILE [--mutant NAME] [--no-diff] [-o OUT]\n"
+    "       cancelfuzz coverage [--json OUT] [--all] [--target NAME]\n"
+    "                           FILE|DIR...\n"
     "       cancelfuzz mutants\n"
     "       cancelfuzz --help\n";
 
@@ -68,6 +70,17 @@ static const char help_text[] =
     "           same signature (each candidate in a fresh process), under\n"
     "           --mutant NAME or the scenario's \"mutant\", which must be\n"
     "           one of this build's; exit 1 if there is no finding\n"
+    "  coverage contract coverage of a set of inputs (harness/cover.h):\n"
+    "           each clause of the contract, transition, cm outcome and\n"
+    "           feature with its hits and the number of inputs that hit\n"
+    "           it, then the points never hit, and those the contract\n"
+    "           rules out, with the rule. Binary inputs and contract\n"
+    "           scenarios run on the bundled runtime; with --target NAME\n"
+    "           binary inputs, and a scenario with \"target\", run on\n"
+    "           that runtime (the cm points). Exit 1 if a point the\n"
+    "           contract rules out was hit (a bug in the table or model)\n"
+    "    --json OUT   also write every point as JSON to OUT\n"
+    "    --all        list every point, not only the profiles that ran\n"
     "  mutants  the runtime's known bugs, one a line: name, the finding\n"
     "           the oracle must give with the model, the one it must give\n"
     "           alone (- : none), and the rules broken\n";
@@ -473,8 +486,9 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Replays the regular files of dir, sorted by name. */
-static int replay_dir(struct replay *r, const char *dir)
+/* The regular files of dir, sorted by name, into *names (each and the
+ * array malloc'd). Returns EXIT_PASSED or EXIT_TROUBLE (said on stderr). */
+static int list_files(const char *dir, char ***names_out, size_t *n_out)
 {
 	DIR *d = opendir(dir);
 	char **names = NULL;
@@ -482,6 +496,8 @@ static int replay_dir(struct replay *r, const char *dir)
 	int worst = EXIT_PASSED;
 	struct dirent *e;
 
+	*names_out = NULL;
+	*n_out = 0;
 	if (!d) {
 		fprintf(stderr, "%s: cannot open: %s\n", dir, strerror(errno));
 		return EXIT_TROUBLE;
@@ -521,6 +537,17 @@ static int replay_dir(struct replay *r, const char *dir)
 		fprintf(stderr, "%s: out of memory listing it\n", dir);
 	if (n)
 		qsort(names, n, sizeof(*names), compare_names);
+	*names_out = names;
+	*n_out = n;
+	return worst;
+}
+
+/* Replays the regular files of dir, sorted by name. */
+static int replay_dir(struct replay *r, const char *dir)
+{
+	char **names;
+	size_t n;
+	int worst = list_files(dir, &names, &n);
 	for (size_t i = 0; i < n; i++) {
 		int s = replay_file(r, names[i]);
 		worst = s > worst ? s : worst;
@@ -941,6 +968,264 @@ static int cmd_minimize(int argc, char **argv)
 
 /* ---- mutants ---- */
 
+/* ---- coverage ---- */
+
+struct coverage {
+	const char *target; /* --target: binary inputs go there */
+	struct cfh_remote *remote;
+	char remote_name[64];
+	uint32_t *hits;   /* totals */
+	uint32_t *inputs; /* inputs that hit each point */
+	uint32_t *one;    /* this input's hits */
+	unsigned ran[2];  /* inputs per profile (enum cfh_cover_profile) */
+	unsigned files;
+};
+
+static int coverage_remote(struct coverage *c, const char *path,
+                           const char *name,
+                           const struct cfh_remote_input *in)
+{
+	char err[512];
+	if (!c->remote || strcmp(c->remote_name, name) != 0) {
+		struct cfh_target_cmd cmd;
+		if (c->remote)
+			cfh_remote_close(c->remote);
+		c->remote = NULL;
+		if (cfh_target_resolve(name, NULL, &cmd, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", path, err);
+			return EXIT_TROUBLE;
+		}
+		struct cfh_remote_options opt = {cmd.argv, 0};
+		c->remote = cfh_remote_open(&opt, err, sizeof(err));
+		if (!c->remote) {
+			fprintf(stderr, "%s: %s\n", path, err);
+			return EXIT_TROUBLE;
+		}
+		snprintf(c->remote_name, sizeof(c->remote_name), "%s", name);
+	}
+	struct cfh_remote_report rep;
+	cfh_remote_run(c->remote, in, NULL, &rep);
+	cfh_remote_report_free(&rep);
+	c->ran[CFH_COVER_CM]++;
+	return EXIT_PASSED;
+}
+
+static int coverage_file(struct coverage *c, const char *path)
+{
+	struct input in;
+	struct cfh_json_error err;
+	struct cfh_cover sink = {.hits = c->one};
+	int status = EXIT_PASSED;
+
+	if (input_load(&in, path, &err) != 0) {
+		print_error(&err);
+		input_free(&in);
+		return EXIT_TROUBLE;
+	}
+	memset(c->one, 0, CFH_COVER_POINTS * sizeof(*c->one));
+	if ((in.is_json && in.sc.target) || (!in.is_json && c->target)) {
+		struct cfh_remote_input rin = {.data = (const uint8_t *)in.bytes,
+		                               .size = in.size};
+		char **lines = NULL;
+		if (in.is_json && cfh_scenario_target_input(&in.sc, &rin,
+		                                            &lines) != 0) {
+			input_free(&in);
+			fprintf(stderr, "cancelfuzz: out of memory\n");
+			return EXIT_TROUBLE;
+		}
+		rin.cover = &sink;
+		status = coverage_remote(c, path,
+		                         in.is_json ? in.sc.target : c->target,
+		                         &rin);
+		if (lines)
+			cfh_scenario_target_free(lines, in.sc.nops);
+	} else if (in.is_json && in.sc.cm) {
+		/* A cm scenario on the model alone: no runtime explains it. */
+		input_free(&in);
+		return EXIT_PASSED;
+	} else {
+		struct cfh_source src = input_source(&in);
+		struct cfh_options opts = {.diff = true, .cover = &sink};
+		struct cfh_outcome out;
+		if (in.is_json && in.sc.mutant)
+			opts.mutant = cfr_mutant_from_name(in.sc.mutant);
+		cfh_run(&src, &opts, &out, NULL);
+		c->ran[CFH_COVER_CONTRACT]++;
+	}
+	for (size_t i = 0; i < CFH_COVER_POINTS; i++) {
+		c->hits[i] += c->one[i];
+		c->inputs[i] += c->one[i] != 0;
+	}
+	c->files++;
+	input_free(&in);
+	return status;
+}
+
+static void coverage_json_point(json_t *points, size_t i,
+                                const struct coverage *c, const char *name)
+{
+	const char *why = cfh_cover_unreachable(i);
+	json_t *p = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:I, s:I}", "point", (json_int_t)i,
+	    "profile",
+	    cfh_cover_profile_of(i) == CFH_COVER_CM ? "cm" : "contract", "kind",
+	    cfh_cover_kind_name(cfh_cover_kind_of(i)), "name", name, "hits",
+	    (json_int_t)c->hits[i], "inputs", (json_int_t)c->inputs[i]);
+	if (p && why)
+		json_object_set_new(p, "unreachable", json_string(why));
+	json_array_append_new(points, p);
+}
+
+/* Prints the table (and writes JSON); returns how many ruled-out points
+ * were hit. */
+static unsigned coverage_print(const struct coverage *c, bool all,
+                               json_t *points)
+{
+	static const char *const profile_names[2] = {"contract", "cm"};
+	unsigned bad = 0;
+	char name[160];
+	printf("contract coverage of %u input%s (%u on the contract profile, "
+	       "%u on cm)\n",
+	       c->files, c->files == 1 ? "" : "s", c->ran[CFH_COVER_CONTRACT],
+	       c->ran[CFH_COVER_CM]);
+	for (int p = 0; p < 2; p++) {
+		if (!all && !c->ran[p])
+			continue;
+		unsigned reach[4] = {0}, hit[4] = {0};
+		for (size_t i = 0; i < CFH_COVER_POINTS; i++) {
+			if ((int)cfh_cover_profile_of(i) != p ||
+			    cfh_cover_unreachable(i))
+				continue;
+			reach[cfh_cover_kind_of(i)]++;
+			hit[cfh_cover_kind_of(i)] += c->hits[i] != 0;
+		}
+		printf("\n%s profile:", profile_names[p]);
+		for (int k = 0; k < 4; k++)
+			if (reach[k])
+				printf(" %ss %u/%u", cfh_cover_kind_name(
+				                         (enum cfh_cover_kind)k),
+				       hit[k], reach[k]);
+		printf("\n%10s %7s  point\n", "hits", "inputs");
+		for (size_t i = 0; i < CFH_COVER_POINTS; i++)
+			if ((int)cfh_cover_profile_of(i) == p && c->hits[i])
+				printf("%10u %7u  %s%s\n", c->hits[i],
+				       c->inputs[i],
+				       cfh_cover_name(i, name, sizeof(name)),
+				       cfh_cover_unreachable(i)
+				           ? "  [RULED OUT, yet hit]"
+				           : "");
+		printf("never hit (%s):\n", profile_names[p]);
+		for (size_t i = 0; i < CFH_COVER_POINTS; i++)
+			if ((int)cfh_cover_profile_of(i) == p && !c->hits[i] &&
+			    !cfh_cover_unreachable(i))
+				printf("           %s\n",
+				       cfh_cover_name(i, name, sizeof(name)));
+		printf("ruled out by the contract (%s):\n", profile_names[p]);
+		for (size_t i = 0; i < CFH_COVER_POINTS; i++) {
+			const char *why = cfh_cover_unreachable(i);
+			if ((int)cfh_cover_profile_of(i) != p || !why)
+				continue;
+			bad += c->hits[i] != 0;
+			printf("           %s: %s\n",
+			       cfh_cover_name(i, name, sizeof(name)), why);
+		}
+	}
+	for (size_t i = 0; points && i < CFH_COVER_POINTS; i++)
+		coverage_json_point(points, i, c,
+		                    cfh_cover_name(i, name, sizeof(name)));
+	if (bad)
+		printf("\n%u point%s the contract rules out %s hit: a bug in "
+		       "harness/cover.c's table or in the model\n",
+		       bad, bad == 1 ? "" : "s", bad == 1 ? "was" : "were");
+	return bad;
+}
+
+static int cmd_coverage(int argc, char **argv)
+{
+	struct coverage c = {0};
+	const char *json_out = NULL;
+	bool all = false, options = true;
+	int worst = EXIT_PASSED, files = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (options && strcmp(a, "--") == 0) {
+			options = false;
+			argv[i] = NULL;
+		} else if (options && strcmp(a, "--all") == 0) {
+			all = true;
+			argv[i] = NULL;
+		} else if (options && (strcmp(a, "--json") == 0 ||
+		                       strcmp(a, "--target") == 0)) {
+			if (i + 1 == argc)
+				return usage_error("%s needs a value", a);
+			if (strcmp(a, "--json") == 0)
+				json_out = argv[i + 1];
+			else
+				c.target = argv[i + 1];
+			argv[i] = argv[i + 1] = NULL;
+			i++;
+		} else if (options && a[0] == '-' && a[1]) {
+			return usage_error("unknown option '%s'", a);
+		} else {
+			files++;
+		}
+	}
+	if (!files)
+		return usage_error("coverage needs a FILE or DIR");
+	c.hits = calloc(CFH_COVER_POINTS, sizeof(*c.hits));
+	c.inputs = calloc(CFH_COVER_POINTS, sizeof(*c.inputs));
+	c.one = calloc(CFH_COVER_POINTS, sizeof(*c.one));
+	if (!c.hits || !c.inputs || !c.one) {
+		fprintf(stderr, "cancelfuzz: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct stat st;
+		int s;
+		if (!argv[i])
+			continue;
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			char **names;
+			size_t n;
+			s = list_files(argv[i], &names, &n);
+			for (size_t k = 0; k < n; k++) {
+				int one = coverage_file(&c, names[k]);
+				s = one > s ? one : s;
+				free(names[k]);
+			}
+			free(names);
+		} else {
+			s = coverage_file(&c, argv[i]);
+		}
+		worst = s > worst ? s : worst;
+	}
+	if (c.remote)
+		cfh_remote_close(c.remote);
+	json_t *points = json_out ? json_array() : NULL;
+	unsigned bad = coverage_print(&c, all, points);
+	if (json_out) {
+		json_t *doc = json_pack("{s:i, s:I, s:I, s:I, s:o}", "cancelfuzz_coverage", 1,
+		                        "inputs", (json_int_t)c.files,
+		                        "contract_inputs",
+		                        (json_int_t)c.ran[CFH_COVER_CONTRACT],
+		                        "cm_inputs", (json_int_t)c.ran[CFH_COVER_CM],
+		                        "points", points);
+		if (!doc || json_dump_file(doc, json_out,
+		                           JSON_INDENT(1) | JSON_SORT_KEYS) != 0) {
+			fprintf(stderr, "%s: cannot write\n", json_out);
+			worst = EXIT_TROUBLE;
+		}
+		json_decref(doc);
+	}
+	free(c.hits);
+	free(c.inputs);
+	free(c.one);
+	if (worst == EXIT_PASSED && bad)
+		worst = EXIT_FAILED;
+	return worst;
+}
+
 static int cmd_mutants(int argc, char **argv)
 {
 	(void)argv;
@@ -980,6 +1265,8 @@ int main(int argc, char **argv)
 		return cmd_encode(argc - 2, argv + 2);
 	if (strcmp(cmd, "mutants") == 0)
 		return cmd_mutants(argc - 2, argv + 2);
+	if (strcmp(cmd, "coverage") == 0)
+		return cmd_coverage(argc - 2, argv + 2);
 	if (strcmp(cmd, "minimize") == 0)
 		return cmd_minimize(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);

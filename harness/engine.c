@@ -157,7 +157,13 @@ static bool step(struct engine *e, const struct cfm_op *op)
 	p->op = *op;
 	if (e->oracle_on)
 		cfh_oracle_before(&e->oracle, e->step, op);
+	struct cfh_cover_pre pre;
+	if (e->opts->cover)
+		cfh_cover_contract_before(&e->ls.model, op, &pre);
 	bool same = cfh_lockstep_apply(&e->ls, op, &p->model, &p->rt);
+	if (e->opts->cover)
+		cfh_cover_contract_after(e->opts->cover, &e->ls.model, op, &pre,
+		                         &p->model);
 	if (e->opts->trace || e->opts->every_step) {
 		char op_text[96], mr[96], rr[96];
 		cfm_op_format(op, op_text, sizeof(op_text));
@@ -384,8 +390,16 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
 enum cfh_class cfh_check(const uint8_t *data, size_t size, bool diff,
                          uint32_t mutant, FILE *report)
 {
+	return cfh_check_covered(data, size, diff, mutant, NULL, report);
+}
+
+enum cfh_class cfh_check_covered(const uint8_t *data, size_t size, bool diff,
+                                 uint32_t mutant,
+                                 const struct cfh_cover *cover, FILE *report)
+{
 	struct cfh_source src = {.data = data, .size = size};
-	struct cfh_options fast = {.diff = diff, .mutant = mutant};
+	struct cfh_options fast = {.diff = diff, .mutant = mutant,
+	                           .cover = cover};
 	struct cfh_outcome out;
 	cfh_run(&src, &fast, &out, NULL);
 	if (out.finding.cls == CFH_NONE)

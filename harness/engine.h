@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cover.h"
 #include "decode.h"
 #include "lockstep.h"
 #include "target.h"
@@ -63,6 +64,8 @@ struct cfh_options {
 	                    of the target's own numbering */
 	const struct cfh_target *target; /* the runtime under test (target.h);
 	                                    NULL: cfh_target_bundled */
+	const struct cfh_cover *cover; /* if set, contract coverage is
+	                                  counted there (cover.h) */
 };
 
 struct cfh_finding {
@@ -106,6 +109,12 @@ void cfh_run(const struct cfh_source *src, const struct cfh_options *opts,
  * after every step and prints the report. Returns the finding's class. */
 enum cfh_class cfh_check(const uint8_t *data, size_t size, bool diff,
                          uint32_t mutant, FILE *report);
+
+/* The same, counting the fast run's contract coverage into cover (NULL:
+ * none); the fuzz target's guide. */
+enum cfh_class cfh_check_covered(const uint8_t *data, size_t size, bool diff,
+                                 uint32_t mutant,
+                                 const struct cfh_cover *cover, FILE *report);
 
 /* The signature "class:operation" of a finding, into buf. */
 char *cfh_signature(const struct cfh_finding *f, char *buf, size_t size);

@@ -4,7 +4,13 @@
  * one of the runtime's known bugs on (impl/mutants.h). A name that is not
  * a mutant of this build stops the target at start-up: fuzzing the correct
  * runtime instead would report a mutant as missed. A finding prints its
- * report and aborts, so libFuzzer keeps the input. */
+ * report and aborts, so libFuzzer keeps the input.
+ *
+ * The guide: every input's contract coverage (cover.h) goes into
+ * libFuzzer's extra counters, so an input that reaches a new clause,
+ * transition or feature of the contract is kept even when it runs no new
+ * line of C (the idea of IJON, S&P 2020). CANCELFUZZ_GUIDE=0 turns it
+ * off; libFuzzer clears the counters before each input. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +25,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static bool diff = true;
 static uint32_t mutant = CFR_MUTANT_NONE;
 
+/* Read by libFuzzer after each input (Linux: this section's bounds). */
+__attribute__((section("__libfuzzer_extra_counters"), used)) static uint8_t
+    guide_counters[CFH_COVER_MAX_POINTS];
+static struct cfh_cover guide = {.counters = guide_counters};
+static const struct cfh_cover *guide_on = &guide;
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	const char *no_diff = getenv("CANCELFUZZ_NO_DIFF");
 	diff = !(no_diff && strcmp(no_diff, "1") == 0);
+	const char *g = getenv("CANCELFUZZ_GUIDE");
+	if (g && strcmp(g, "0") == 0)
+		guide_on = NULL;
 	const char *name = getenv("CANCELFUZZ_MUTANT");
 	if (!name || !*name)
 		return 0; /* unset or empty: the correct runtime */
@@ -44,7 +59,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (cfh_check(data, size, diff, mutant, stderr) != CFH_NONE)
+	if (cfh_check_covered(data, size, diff, mutant, guide_on, stderr) !=
+	    CFH_NONE)
 		abort();
 	return 0;
 }

@@ -662,10 +662,16 @@ static void follow(struct run *run, size_t depth)
 	for (size_t k = 0; k < depth; k++) {
 		const struct step *s = &run->path[k];
 		struct cfm_cm before = run->m;
-		struct cfm_cm_outcome all[2], taken;
-		if (cfm_cm_allowed(&run->m, &s->op, all, 2) > 1)
+		struct cfm_cm_outcome all[CFM_CM_MAX_OUTCOMES], taken;
+		size_t n = cfm_cm_allowed(&run->m, &s->op, all,
+		                          run->in->cover ? CFM_CM_MAX_OUTCOMES
+		                                         : 2);
+		if (n > 1)
 			run->rep->stats.choice_points++;
 		cfm_cm_apply(&run->m, &s->op, NULL, s->choice, &taken);
+		if (run->in->cover)
+			cfh_cover_cm_step(run->in->cover, &before, &run->m,
+			                  &s->op, &taken, s->choice, n);
 		if (s->implicit)
 			run->rep->stats.runs++;
 		if (s->op.code == CFM_CM_OP_TASK_RETURN &&
@@ -1071,6 +1077,9 @@ enum cfh_remote_finding cfh_remote_run(struct cfh_remote *r,
 			struct cfm_cm before = run->m;
 			struct step s = {op, {0}, 0, false};
 			cfm_cm_apply(&run->m, &op, NULL, 0, &s.o);
+			if (run->in->cover)
+				cfh_cover_cm_step(run->in->cover, &before,
+				                  &run->m, &op, &s.o, 0, 1);
 			print_step(run, &before, &s);
 			need_facts = false;
 			continue;

@@ -37,6 +37,7 @@
 #include <stdio.h>
 
 #include "cfm_cm.h"
+#include "cover.h"
 
 #define CFH_REMOTE_MAX_STEPS 200   /* decisions from the input */
 #define CFH_REMOTE_MAX_DRAIN 2000  /* drain decisions */
@@ -112,6 +113,9 @@ struct cfh_remote_input {
 	size_t nchoices;
 	char *const *script;
 	size_t nscript;
+	/* If set, the contract coverage of the model's explanation of the
+	 * run is counted there (cover.h, the cm points). */
+	const struct cfh_cover *cover;
 };
 
 struct cfh_remote_stats {

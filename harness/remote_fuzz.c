@@ -6,6 +6,11 @@
  * keeps the input as a crash; except a finding whose signature is listed
  * in $CANCELFUZZ_KNOWN (one per line in that file: the runtime's known
  * bugs, already kept in minimized/), so a campaign looks past them.
+ *
+ * The guide: the cm model's explanation of each run is counted as
+ * contract coverage (cover.h) into libFuzzer's extra counters. For a
+ * runtime in another process this is the only feedback the fuzzer has
+ * besides the harness's own C. CANCELFUZZ_GUIDE=0 turns it off.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +20,10 @@
 #include "targets.h"
 
 static struct cfh_remote *target;
+__attribute__((section("__libfuzzer_extra_counters"), used)) static uint8_t
+    guide_counters[CFH_COVER_MAX_POINTS];
+static struct cfh_cover guide = {.counters = guide_counters};
+static const struct cfh_cover *guide_on = &guide;
 static char *known;   /* the known signatures, one per line */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -37,6 +46,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	struct cfh_remote_options opt = {
 	    cmd.argv, timeout ? (unsigned)strtoul(timeout, NULL, 10) : 10000};
+	const char *g = getenv("CANCELFUZZ_GUIDE");
+	if (g && strcmp(g, "0") == 0)
+		guide_on = NULL;
 	const char *path = getenv("CANCELFUZZ_KNOWN");
 	if (path && path[0]) {
 		FILE *f = fopen(path, "r");
@@ -62,7 +74,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cfh_remote_input in = {.data = data, .size = size};
+	struct cfh_remote_input in = {.data = data, .size = size,
+	                              .cover = guide_on};
 	struct cfh_remote_report rep;
 	cfh_remote_run(target, &in, NULL, &rep);
 	cfh_remote_report_free(&rep);
