@@ -669,11 +669,16 @@ const char *cfh_cover_unreachable(size_t i)
 		return NULL;
 	case B_DEPTH:
 	case B_FANOUT:
+		return NULL;
+	case B_CM_DEPTH:
+		return off / DEPTHS == 1
+		           ? "cm: dropping an unresolved subtask traps (CM-9), "
+		             "so a drop never lands on a task"
+		           : NULL;
 	case B_CM_TRAP:
 	case B_CM_SUB:
 	case B_CM_TASK:
 	case B_CM_CHOICE:
-	case B_CM_DEPTH:
 	case BLOCKS:
 		break;
 	}
